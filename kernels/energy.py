@@ -1,0 +1,232 @@
+"""Energy per operation and power: seed 000 §1 and §4, seed 003 "Energy Estimation".
+
+Every argument broadcasts; every function is pure ``jax.numpy`` and safe under
+``jit``, ``vmap`` and ``grad``.
+"""
+
+import jax.numpy as jnp
+
+from kernels._safe import safe_sqrt
+from kernels.constants import K_B, LN2
+
+
+def energy_per_flop(nu, alpha, t_kelvin):
+    """Seed 000 §1.1: E_FLOP = k_B·T·ln2 + α·ν₀².
+
+    .. math:: E_{FLOP} = k_B T \\ln 2 + \\alpha \\nu_0^2
+
+    Args:
+      nu: clock frequency ν₀, Hz.
+      alpha: dynamic energy coefficient α, J·s² (J per FLOP per Hz²).
+      t_kelvin: physical temperature of the logic, K.
+
+    Returns:
+      Energy per FLOP, J.
+    """
+    return K_B * t_kelvin * LN2 + alpha * nu**2
+
+
+def flops_per_joule(nu, alpha, t_kelvin):
+    """Seed 000 §1.2: η = ν₀ / E_FLOP (operations per second per joule-per-operation).
+
+    The seed simplifies this to 1/E_FLOP, which has no interior maximum; only
+    ν₀/E_FLOP peaks at ν₀_efficient (§1.3), so that is what is implemented.
+
+    Args:
+      nu: clock frequency ν₀, Hz.
+      alpha: dynamic energy coefficient α, J·s².
+      t_kelvin: temperature, K.
+
+    Returns:
+      η, 1/(J·s).
+    """
+    return nu / energy_per_flop(nu, alpha, t_kelvin)
+
+
+def nu_efficient(alpha, t_kelvin):
+    """Seed 000 §1.3: ν₀_efficient = √(k_B·T·ln2 / α), the maximiser of ν₀/E_FLOP.
+
+    Args:
+      alpha: dynamic energy coefficient α, J·s².
+      t_kelvin: temperature, K.
+
+    Returns:
+      Clock frequency, Hz.
+    """
+    return jnp.sqrt(K_B * t_kelvin * LN2 / alpha)
+
+
+def nu_max_thermal(thermal_limit, alpha):
+    """Seed 000 §1.3: ν₀_max = √(T_max / α).
+
+    For the units to close, the seed's T_max is read as the largest dynamic
+    energy per operation the thermal design removes (α·ν₀_max² = T_max).
+
+    Args:
+      thermal_limit: T_max, J per operation.
+      alpha: dynamic energy coefficient α, J·s².
+
+    Returns:
+      Clock frequency, Hz.
+    """
+    return jnp.sqrt(thermal_limit / alpha)
+
+
+def compute_power(flop_rate, e_flop):
+    """Power of arithmetic: P = E_FLOP × FLOP rate (DESIGN.md's fix of seed 000 §1.1).
+
+    Seed 000 §1.1 writes P ∝ ν₀², but E_FLOP ∝ ν₀² at a rate ∝ ν₀ gives P ∝ ν₀³;
+    power is always energy per operation times operation rate here.
+
+    Args:
+      flop_rate: operations per second, FLOP/s.
+      e_flop: energy per operation, J/FLOP.
+
+    Returns:
+      Power, W.
+    """
+    return flop_rate * e_flop
+
+
+def memory_access_energy(beta, d_mem):
+    """Seed 000 §4.1: E_mem = β·d_mem.
+
+    Args:
+      beta: energy per parameter access per unit distance, J/m.
+      d_mem: memory distance, m.
+
+    Returns:
+      Energy per parameter access, J.
+    """
+    return beta * d_mem
+
+
+def update_energy(n_compute, e_flop, n_mem, e_mem):
+    """Seed 000 §4.2: E_total = N_compute·E_FLOP + N_mem·E_mem.
+
+    Args:
+      n_compute: operations per update, FLOP.
+      e_flop: energy per operation, J.
+      n_mem: parameter accesses per update, 1.
+      e_mem: energy per access, J.
+
+    Returns:
+      Energy per update, J.
+    """
+    return n_compute * e_flop + n_mem * e_mem
+
+
+def recompute_is_cheaper(n_compute, e_flop, e_mem):
+    """Seed 000 §4.3: recompute a value when N_compute·E_FLOP < E_mem.
+
+    Args:
+      n_compute: operations needed to recompute the value, FLOP.
+      e_flop: energy per operation, J.
+      e_mem: energy to fetch the stored value, J.
+
+    Returns:
+      Boolean array: True where recomputing costs less energy than fetching.
+    """
+    return n_compute * e_flop < e_mem
+
+
+def dvfs_voltage(nu, v_nominal, nu_nominal, v_min):
+    """Supply voltage under DVFS: V = max(V_min, V_nominal·ν₀/ν_nominal) (DESIGN.md §model 6).
+
+    Below ν_nominal·V_min/V_nominal the voltage sits on its floor, so lowering
+    the clock further saves no dynamic energy per operation.
+
+    Args:
+      nu: clock frequency, Hz.
+      v_nominal: voltage at the nominal clock, V.
+      nu_nominal: nominal clock, Hz.
+      v_min: voltage floor, V.
+
+    Returns:
+      Supply voltage, V.
+    """
+    return jnp.maximum(v_min, v_nominal * nu / nu_nominal)
+
+
+def dvfs_energy_per_flop(nu, e_flop_nominal, v_nominal, nu_nominal, v_min):
+    """Dynamic energy per operation ∝ V(ν₀)² (seed 003 C_eff·V² per cycle, seed 000 α·ν₀²).
+
+    Equals seed 000's α·ν₀² with α = e_flop_nominal/ν_nominal² wherever the
+    voltage is above its floor.
+
+    Args:
+      nu: clock frequency, Hz.
+      e_flop_nominal: dynamic energy per operation at the nominal clock, J.
+      v_nominal: voltage at the nominal clock, V.
+      nu_nominal: nominal clock, Hz.
+      v_min: voltage floor, V.
+
+    Returns:
+      Dynamic energy per operation, J.
+    """
+    v = dvfs_voltage(nu, v_nominal, nu_nominal, v_min)
+    return e_flop_nominal * (v / v_nominal) ** 2
+
+
+def dynamic_power(c_eff, voltage, freq, activity):
+    """Seed 003 Dynamic Energy: C_eff·V²·f·α.
+
+    The seed labels it energy, but C·V²·f is a power; multiply by a duration
+    for energy.
+
+    Args:
+      c_eff: effective switched capacitance, F.
+      voltage: supply voltage, V.
+      freq: clock frequency, Hz.
+      activity: activity factor α (fraction of capacitance switched per cycle), 1.
+
+    Returns:
+      Power, W.
+    """
+    return c_eff * voltage**2 * freq * activity
+
+
+def static_energy(voltage, i_leak, duration):
+    """Seed 003 Static Energy: E_static = V·I_leak·t.
+
+    Args:
+      voltage: supply voltage, V.
+      i_leak: leakage current, A.
+      duration: time, s.
+
+    Returns:
+      Energy, J.
+    """
+    return voltage * i_leak * duration
+
+
+def cooling_energy(cop, q_thermal):
+    """Seed 003 Cooling Energy: E_cooling = CoP·Q_thermal, as written.
+
+    Here ``cop`` is the cooling energy spent per joule of heat removed; for a
+    chiller quoted by its coefficient of performance COP, pass 1/COP. A
+    facility's PUE corresponds to cop = PUE − 1.
+
+    Args:
+      cop: cooling energy per unit heat, J/J.
+      q_thermal: heat removed, J.
+
+    Returns:
+      Energy, J.
+    """
+    return cop * q_thermal
+
+
+def dvfs_clock(f_max, p_max, k, voltage):
+    """Seed 003 Voltage-Frequency Scaling: f_opt = min(f_max, √(P_max / (k·V²))).
+
+    Args:
+      f_max: highest supported clock, Hz.
+      p_max: power budget, W.
+      k: power coefficient (P = k·V²·f²), W/(V²·Hz²).
+      voltage: supply voltage, V.
+
+    Returns:
+      Clock frequency, Hz.
+    """
+    return jnp.minimum(f_max, safe_sqrt(p_max / (k * voltage**2)))
