@@ -1,0 +1,1 @@
+"""The ``explorer`` command line: one module per subcommand; its docstring is its help."""

@@ -1,0 +1,77 @@
+"""Evaluate a model at one or more configurations and print every output with its unit.
+
+Settings are NAME=VALUE pairs. NAME is a design variable (for llm_training:
+nu, batch, temperature, n_parallel) or any model parameter (e.g. pue=1.3).
+VALUE may carry a unit ("nu=1.5GHz", "t_max=90days") and may be a
+comma-separated list: lists broadcast into several configurations.
+
+Example:
+  explorer evaluate --hardware h100-sxm --workload llama3.1-70b nu=1.5e9 batch=1024 n_parallel=4096
+"""
+
+from __future__ import annotations
+
+
+def add_arguments(parser):
+    parser.add_argument("settings", nargs="*", metavar="NAME=VALUE", help="design variables and parameter overrides")
+    parser.add_argument("--model", default="llm_training", help="registered model (default: llm_training)")
+    parser.add_argument("--hardware", help="hardware preset (see `explorer presets`)")
+    parser.add_argument("--workload", help="workload preset (see `explorer presets`)")
+    parser.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+
+
+def parse_settings(model, settings):
+    """NAME=VALUE strings -> (design arrays, parameter overrides), units converted."""
+    from explorer.errors import ExplorerError
+    from explorer.units import parse_quantity
+
+    design, overrides = {}, {}
+    for item in settings:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise ExplorerError(f"setting {item!r} is not NAME=VALUE")
+        if name in model.design_names:
+            unit = model.variable(name).unit
+            design[name] = [parse_quantity(v, unit, name) for v in text.split(",")]
+        elif name in model.param_names:
+            param = model.param(name)
+            overrides[name] = text if param.choices else parse_quantity(text, param.unit, name)
+        else:
+            raise ExplorerError(f"unknown design variable or parameter {name!r} for model {model.name} "
+                                f"(design variables: {', '.join(model.design_names)}; parameters: "
+                                f"`explorer presets NAME` or docs/model.md)")
+    return design, overrides
+
+
+def run(args):
+    import pandas as pd
+
+    from explorer.evaluate import evaluate
+    from explorer.models import get_model
+    from explorer.units import humanize
+
+    model = get_model(args.model)
+    design, overrides = parse_settings(model, args.settings)
+    params = dict(overrides)
+    for kind in ("hardware", "workload"):
+        if getattr(args, kind):
+            params[kind] = getattr(args, kind)
+    df = evaluate(design, model=model, params=params)
+    units = df.attrs["units"]
+    if args.csv:
+        df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns}).to_csv(__import__("sys").stdout, index=False)
+        return 0
+    presets = ", ".join(f"{k}={v}" for k, v in params.items() if k in model.preset_kinds) or "defaults"
+    print(f"model {model.name} v{model.version} ({presets}), {len(df)} configuration(s)")
+    if len(df) == 1:
+        row = df.iloc[0]
+        kinds = {o.name: o.kind for o in model.outputs}
+        for col in df.columns:
+            tag = " (≤ 0 is feasible)" if kinds.get(col) == "margin" else ""
+            human = humanize(row[col], units[col])
+            human = f"  ({human})" if human else ""
+            print(f"  {col:<22} {row[col]:>12.5g} {units[col]:<10}{human}{tag}")
+    else:
+        with pd.option_context("display.max_columns", None, "display.width", 200):
+            print(df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns}).to_string(index=False))
+    return 0

@@ -1,0 +1,52 @@
+"""explorer: explore the time, energy and loss trade-offs of training large models."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from explorer.errors import ExplorerError
+
+# subcommand name -> module in explorer.cli (imported only when run, so --help is instant)
+COMMANDS = {"evaluate": "evaluate", "presets": "presets", "calibrate": "calibrate"}
+SUMMARIES = {
+    "evaluate": "evaluate a model at one or more configurations and print outputs with units",
+    "presets": "list hardware and workload presets, or show one with its sources",
+    "calibrate": "compare llm_training with published training runs (device-hours, energy, MFU)",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage as one line and exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="explorer", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, module in COMMANDS.items():
+        mod = importlib.import_module(f"explorer.cli.{module}")
+        cmd = sub.add_parser(name, help=SUMMARIES[name], description=mod.__doc__,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+        mod.add_arguments(cmd)
+        cmd.set_defaults(run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except ExplorerError as err:
+        print(f"explorer {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("explorer: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

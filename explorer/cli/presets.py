@@ -1,0 +1,52 @@
+"""List the shipped presets, or show one preset's values with their units and sources.
+
+  explorer presets                  list every hardware and workload preset
+  explorer presets h100-sxm         show one preset, value by value, with sources
+  explorer presets --table hardware print all presets of a kind as CSV (data/hardware.csv)
+"""
+
+from __future__ import annotations
+
+
+def add_arguments(parser):
+    parser.add_argument("name", nargs="?", help="preset to show")
+    parser.add_argument("--table", choices=("hardware", "workload"), help="print all presets of a kind as CSV")
+
+
+def table(kind: str) -> str:
+    """All presets of ``kind`` in long CSV form: preset, parameter, value, unit, source, note."""
+    import csv
+    import io
+
+    from explorer.presets import load_preset, preset_names
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["preset", "parameter", "value", "unit", "source", "note"])
+    for name in preset_names(kind):
+        for key, entry in load_preset(kind, name).entries.items():
+            writer.writerow([name, key, f"{entry.value:.6g}" if isinstance(entry.value, float) else entry.value,
+                             entry.unit, entry.source, entry.note])
+    return out.getvalue()
+
+
+def run(args):
+    from explorer.presets import KINDS, find_preset, load_preset, preset_names
+
+    if args.table:
+        print(table(args.table), end="")
+        return 0
+    if args.name is None:
+        for kind in KINDS:
+            print(f"{kind}:")
+            for name in preset_names(kind):
+                print(f"  {name:<18} {load_preset(kind, name).description}")
+        return 0
+    preset = find_preset(args.name)
+    print(f"{preset.name} ({preset.kind}): {preset.description}")
+    for key, entry in preset.entries.items():
+        value = f"{entry.value:.6g}" if isinstance(entry.value, float) else entry.value
+        print(f"  {key:<22} {value:>12} {entry.unit:<10} {entry.source}")
+        if entry.note:
+            print(f"  {'':<22} {'':>12} {'':<10} ↳ {entry.note}")
+    return 0

@@ -1,0 +1,115 @@
+"""``evaluate``: one model on a batch of configurations, as a pandas DataFrame."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from explorer.errors import ExplorerError
+from explorer.models import get_model, resolve_params
+from explorer.models.base import Model
+from explorer.models.params import split_choices
+from explorer.presets import find_preset
+
+
+def parse_params(model: Model, params: str | Mapping | None):
+    """Splits ``params`` into (presets by kind, overrides).
+
+    ``params`` is None, a preset name (its kind is looked up), or a mapping
+    whose keys are preset kinds ("hardware", "workload") or parameter names.
+    """
+    if params is None:
+        return {}, {}
+    if isinstance(params, str):
+        preset = find_preset(params)
+        return {preset.kind: preset.name}, {}
+    if not isinstance(params, Mapping):
+        raise ExplorerError(f"params must be a preset name or a mapping, got {type(params).__name__}")
+    presets = {k: v for k, v in params.items() if k in model.preset_kinds}
+    overrides = {k: v for k, v in params.items() if k not in model.preset_kinds}
+    return presets, overrides
+
+
+def design_defaults(model: Model, resolved: Mapping[str, float | str]) -> dict[str, float]:
+    """Each design variable's default: a number, or the parameter it names."""
+    return {v.name: float(resolved[v.default]) if isinstance(v.default, str) else float(v.default)
+            for v in model.design}
+
+
+def check_design(model: Model, design: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Validates names and domains of a user design; returns float arrays.
+
+    Every design variable of the shipped models is a positive quantity (a
+    clock, a batch, a temperature, a device count), so non-positive or
+    non-finite values are rejected here, before any tracing.
+    """
+    out = {}
+    for name, value in design.items():
+        var = model.variable(name)
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ExplorerError(f"design variable {name} must be numeric ({var.unit}); got {value!r}") from None
+        bad = ~np.isfinite(arr) | (arr <= 0)
+        if bad.any():
+            raise ExplorerError(f"design variable {name} must be a positive finite number ({var.unit}); "
+                                f"got {float(arr[bad].flat[0])!r}")
+        if var.integer and np.any(arr != np.round(arr)):
+            raise ExplorerError(f"design variable {name} must be an integer ({var.unit}); got {float(arr[arr != np.round(arr)].flat[0])!r}")
+        out[name] = arr
+    return out
+
+
+def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "llm_training",
+             params: str | Mapping | None = None) -> pd.DataFrame:
+    """Evaluates ``model`` at the configurations in ``design``.
+
+    Args:
+      design: design variable -> scalar or array; arrays broadcast together.
+        A variable left out takes the model's documented default (for
+        ``llm_training``, the workload's reference recipe), so ``evaluate({})``
+        is the default point.
+      model: registered model name or a Model.
+      params: a preset name, or a mapping of preset kinds ("hardware",
+        "workload") and parameter overrides, e.g.
+        ``{"hardware": "b200", "workload": "gpt3-175b", "pue": 1.3}``.
+
+    Returns:
+      One row per configuration; a column per design variable, then per output.
+      Units are in ``df.attrs["units"]``, the model in ``df.attrs["model"]``.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    model = get_model(model)
+    presets, overrides = parse_params(model, params)
+    resolved = resolve_params(model, presets, overrides)
+    values = design_defaults(model, resolved)
+    values.update(check_design(model, design or {}))
+    try:
+        arrays = np.broadcast_arrays(*values.values())
+    except ValueError:
+        shapes = {k: np.shape(v) for k, v in values.items()}
+        raise ExplorerError(f"design arrays do not broadcast together: {shapes}") from None
+    flat = {k: a.ravel() for k, a in zip(values, arrays)}
+    numeric, choices = split_choices(model, resolved)
+
+    @jax.jit
+    def run(d, p):
+        return model.fn(d, {**p, **choices})
+
+    dtype = jnp.float64 if jax.config.jax_enable_x64 else jnp.float32
+    outputs = run({k: jnp.asarray(v, dtype) for k, v in flat.items()},
+                  {k: jnp.asarray(v, dtype) for k, v in numeric.items()})
+    n = len(next(iter(flat.values())))
+    frame = {k: v for k, v in flat.items()}
+    for name in model.output_names:
+        frame[name] = np.broadcast_to(np.asarray(outputs[name], dtype=float), (n,))
+    df = pd.DataFrame(frame)
+    df.attrs["model"] = model.name
+    df.attrs["model_version"] = model.version
+    df.attrs["units"] = {**{v.name: v.unit for v in model.design}, **{o.name: o.unit for o in model.outputs}}
+    df.attrs["params"] = dict(resolved)
+    return df

@@ -1,0 +1,158 @@
+"""The model interface: a pure function plus the metadata every tool reads.
+
+A model is ``fn(design, params) -> outputs`` where all three are dicts of
+arrays that broadcast together. ``fn`` must be pure ``jax.numpy`` (no Python
+branching on values) so that sweeps can ``jit(vmap(...))`` it and the optimiser
+can differentiate it. String-valued parameters ("choices", e.g. which
+statistical-efficiency law) are fixed before tracing and may be branched on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+
+from explorer.errors import ExplorerError
+
+
+@dataclasses.dataclass(frozen=True)
+class Variable:
+    """A design variable.
+
+    Attributes:
+      name: key in the design dict.
+      unit: SI unit string ("Hz", "sequences", "1", ...).
+      default: a number, or the name of the parameter that supplies it.
+      bounds: (low, high) default search range, in ``unit``.
+      scale: "log" or "linear": how samplers and the optimiser space it.
+      integer: True for counts (devices).
+      doc: one line.
+    """
+
+    name: str
+    unit: str
+    default: float | str
+    bounds: tuple[float, float]
+    scale: str = "log"
+    integer: bool = False
+    doc: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """A model parameter (hardware, workload or cost constant).
+
+    ``default`` is a float, or a str for a choice parameter whose allowed values
+    are ``choices``.
+    """
+
+    name: str
+    unit: str
+    default: float | str
+    doc: str = ""
+    choices: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Output:
+    """A model output. ``direction`` is "min", "max" or None (informational).
+
+    Constraint margins have kind "margin" and are satisfied when <= 0.
+    """
+
+    name: str
+    unit: str
+    direction: str | None = None
+    kind: str = "objective"
+    doc: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    """A registered model: the function and its metadata.
+
+    Attributes:
+      name: registry key.
+      version: bumped whenever outputs change for the same inputs.
+      fn: ``(design, params) -> outputs``.
+      design: the design variables, in order.
+      params: every parameter the function reads.
+      outputs: every output the function returns.
+      preset_kinds: preset families this model takes (e.g. ("hardware", "workload")).
+      default_presets: preset name per kind used when none is given.
+      doc: a paragraph for ``explorer presets``/docs.
+    """
+
+    name: str
+    version: str
+    fn: Callable[[dict, dict], dict]
+    design: tuple[Variable, ...]
+    params: tuple[Param, ...]
+    outputs: tuple[Output, ...]
+    preset_kinds: tuple[str, ...] = ()
+    default_presets: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    doc: str = ""
+
+    def variable(self, name: str) -> Variable:
+        return _lookup(self.design, name, f"design variable of model {self.name!r}")
+
+    def param(self, name: str) -> Param:
+        return _lookup(self.params, name, f"parameter of model {self.name!r}")
+
+    def output(self, name: str) -> Output:
+        return _lookup(self.outputs, name, f"output of model {self.name!r}")
+
+    @property
+    def design_names(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self.design)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.outputs)
+
+    @property
+    def margins(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.outputs if o.kind == "margin")
+
+
+def _lookup(items, name, what):
+    for item in items:
+        if item.name == name:
+            return item
+    known = ", ".join(i.name for i in items)
+    raise ExplorerError(f"unknown {what}: {name!r} (known: {known})")
+
+
+_REGISTRY: dict[str, Model] = {}
+
+
+def register(model: Model, *, replace: bool = False) -> Model:
+    """Adds a model to the registry so every tool (evaluate, sweep, optimise) can use it."""
+    if not isinstance(model, Model):
+        raise TypeError(f"register() takes a Model, got {type(model).__name__}")
+    if model.name in _REGISTRY and not replace:
+        raise ExplorerError(f"a model named {model.name!r} is already registered (pass replace=True)")
+    names = [v.name for v in model.design] + [p.name for p in model.params]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ExplorerError(f"model {model.name!r} uses these names twice: {', '.join(duplicates)}")
+    _REGISTRY[model.name] = model
+    return model
+
+
+def get_model(name: str | Model) -> Model:
+    """The registered model called ``name`` (a Model passes through)."""
+    if isinstance(name, Model):
+        return name
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ExplorerError(f"unknown model: {name!r} (known: {', '.join(sorted(_REGISTRY))})") from None
+
+
+def available_models() -> tuple[str, ...]:
+    return tuple(sorted(_REGISTRY))
