@@ -40,7 +40,10 @@ def flops_per_joule(nu, alpha, t_kelvin):
     Returns:
       η, 1/(J·s).
     """
-    return nu / energy_per_flop(nu, alpha, t_kelvin)
+    # Written as ν·g/(1 + α·g·ν²) with g = 1/(k_B·T·ln2) so that no float32
+    # intermediate (value or cotangent) forms E_FLOP⁻² ~ 1e41 near ν₀_efficient.
+    inv_landauer = (1.0 / (K_B * LN2)) / t_kelvin
+    return nu * inv_landauer / (1.0 + (alpha * inv_landauer) * nu**2)
 
 
 def nu_efficient(alpha, t_kelvin):

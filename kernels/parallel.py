@@ -1,6 +1,6 @@
 """Parallelism against communication: seed 000 §5, seed 003 "Workload Distribution"."""
 
-from kernels._safe import safe_log, x_log_x
+from kernels._safe import as_float, safe_log, x_log_x
 
 
 def parallel_speedup(n_parallel, gamma):
@@ -13,6 +13,7 @@ def parallel_speedup(n_parallel, gamma):
     Returns:
       Speed-up over one device, 1.
     """
+    n_parallel = as_float(n_parallel)
     return n_parallel / (1.0 + gamma * x_log_x(n_parallel))
 
 
