@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import numpy as np
@@ -62,6 +63,14 @@ def check_design(model: Model, design: Mapping[str, object]) -> dict[str, np.nda
     return out
 
 
+@functools.cache
+def _compiled(fn, choices):
+    """One jitted evaluator per model function and set of choice parameters."""
+    import jax
+
+    return jax.jit(lambda design, params: fn(design, {**params, **dict(choices)}))
+
+
 def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "llm_training",
              params: str | Mapping | None = None) -> pd.DataFrame:
     """Evaluates ``model`` at the configurations in ``design``.
@@ -95,12 +104,8 @@ def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "l
         raise ExplorerError(f"design arrays do not broadcast together: {shapes}") from None
     flat = {k: a.ravel() for k, a in zip(values, arrays)}
     numeric, choices = split_choices(model, resolved)
-
-    @jax.jit
-    def run(d, p):
-        return model.fn(d, {**p, **choices})
-
-    dtype = jnp.float64 if jax.config.jax_enable_x64 else jnp.float32
+    run = _compiled(model.fn, tuple(sorted(choices.items())))
+    dtype = jax.dtypes.canonicalize_dtype(jnp.float64)  # float32 unless x64 is enabled
     outputs = run({k: jnp.asarray(v, dtype) for k, v in flat.items()},
                   {k: jnp.asarray(v, dtype) for k, v in numeric.items()})
     n = len(next(iter(flat.values())))

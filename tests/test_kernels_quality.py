@@ -169,6 +169,12 @@ def test_float64_values_under_enable_x64():
 # ---------------------------------------------------------------- jit / vmap / grad
 _traj = functools.partial(quality.loss_trajectory, dt=0.5, n_steps=8)
 
+
+def _traj_by_rate(rate, l0):
+    """loss_trajectory with the rate first, so the catalogue also vmaps over rates."""
+    return quality.loss_trajectory(l0, rate, 0.5, 8)
+
+
 SCALES = (0.8, 1.0, 1.25)  # first argument is scaled by these for vmap
 CASES = [
     pytest.param(quality.training_time, (3.0, 2.0, 1.0, 1e3, 10.0, 1.0, 0.5, 1e-3), tuple(range(8)),
@@ -179,33 +185,50 @@ CASES = [
     pytest.param(quality.total_energy_seed004, (400.0, 3.0, 2.0, 1e-5, 1e6), (0, 1, 2, 3, 4),
                  id="total_energy_seed004"),
     pytest.param(_traj, (3.0, 0.1), (0, 1), id="loss_trajectory"),
+    pytest.param(_traj_by_rate, (0.1, 3.0), (0, 1), id="loss_trajectory_vmap_rate"),
 ]
 
 
+def _transform_all(cases):
+    """Every catalogue entry under jit, vmap (over the first argument, scaled by SCALES) and
+    grad (w.r.t. its argnums), traced into ONE jitted program: XLA compiles dominate the
+    run time of this suite, so the module compiles once instead of once per kernel."""
+    specs = [c.values for c in cases]
+
+    def bundle(all_args):
+        out = []
+        for (fn, _, argnums), a in zip(specs, all_args):
+            xs = a[0] * jnp.asarray(SCALES, dtype=jnp.float32)
+            grads = (jax.grad(lambda *y, fn=fn: jnp.sum(fn(*y)), argnums=argnums)(*a) if argnums else ())
+            yv = jax.vmap(fn, in_axes=(0,) + (None,) * (len(a) - 1))(xs, *a[1:])
+            out.append((fn(*a), xs, yv, grads))
+        return out
+
+    results = jax.jit(bundle)([f32(*s[1]) for s in specs])
+    return {c.id: r for c, r in zip(cases, results)}
+
+
+@pytest.fixture(scope="module")
+def transformed():
+    return _transform_all(CASES)
+
+
 @pytest.mark.parametrize("fn,args,argnums", CASES)
-def test_jit_and_vmap_are_finite_and_consistent(fn, args, argnums):
+def test_jit_vmap_grad_are_finite_and_consistent(fn, args, argnums, transformed, request):
+    y, xs, yv, grads = transformed[request.node.callspec.id]
     a = f32(*args)
-    jf = jax.jit(fn)
-    y = np.asarray(jf(*a))
+    y, yv = np.asarray(y), np.asarray(yv)
     eager = np.asarray(fn(*a))
-    xs = a[0] * jnp.asarray(SCALES, dtype=jnp.float32)
-    yv = np.asarray(jax.jit(jax.vmap(fn, in_axes=(0,) + (None,) * (len(a) - 1)))(xs, *a[1:]))
     assert yv.shape == (3,) + y.shape
     if y.dtype == np.bool_:
         np.testing.assert_array_equal(y, eager)
         np.testing.assert_array_equal(yv[1], y)
-        return
-    assert np.all(np.isfinite(y)) and np.all(np.isfinite(yv))
-    np.testing.assert_allclose(y, eager, rtol=1e-6)
-    np.testing.assert_allclose(yv[1], y, rtol=1e-6)  # SCALES[1] == 1
-    for i in (0, 2):
-        np.testing.assert_allclose(yv[i], np.asarray(jf(xs[i], *a[1:])), rtol=1e-6)
-
-
-@pytest.mark.parametrize("fn,args,argnums", [c for c in CASES if c.values[2]])
-def test_grad_is_finite(fn, args, argnums):
-    a = f32(*args)
-    grads = jax.jit(jax.grad(lambda *x: jnp.sum(fn(*x)), argnums=argnums))(*a)
+    else:
+        assert np.all(np.isfinite(y)) and np.all(np.isfinite(yv))
+        np.testing.assert_allclose(y, eager, rtol=1e-6)  # jit == eager
+        np.testing.assert_allclose(yv[1], y, rtol=1e-6)  # SCALES[1] == 1
+        for i in (0, 2):  # vmap == one eager call per element
+            np.testing.assert_allclose(yv[i], np.asarray(fn(xs[i], *a[1:])), rtol=1e-6)
     assert len(grads) == len(argnums)
     for g in grads:
         assert g.dtype == jnp.float32

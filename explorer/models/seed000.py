@@ -75,7 +75,7 @@ SEED000 = register(Model(
         Param("l0", "nats", 10.0, "initial loss L₀"),
         Param("l_star", "nats", 2.0, "target loss L*"),
         Param("delta_l", "nats", 0.04, "loss barrier ΔL"),
-        Param("delta_l_unit", "nats", 0.5, "per-sample loss decrease at B = 1 (ΔL_step = this/√B)"),
+        Param("delta_l_unit", "nats", 3e-4, "per-sample loss decrease at B = 1 (ΔL_step = this/√B); ~1 month at the defaults"),
         Param("gamma_comm", "1", 1e-6, "communication overhead γ of §5"),
         Param("beta_mem", "J/m", 4e-9, "memory access energy per unit distance β"),
         Param("d_mem", "m", 0.01, "memory distance d_mem"),
