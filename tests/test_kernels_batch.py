@@ -4,6 +4,8 @@ E(B), T(B) and B*.
 Expected values are worked by hand from the seed formulas (arithmetic in comments).
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -21,6 +23,11 @@ except ImportError:  # jax >= 0.8 exposes the context manager as jax.enable_x64
 def approx(expected, rel=1e-6, abs=0.0):
     """pytest.approx without its default 1e-12 absolute tolerance (most values here are tiny)."""
     return pytest.approx(expected, rel=rel, abs=abs)
+
+
+def jgrad(fn, argnums=0):
+    """jax.grad under jit: one XLA compile instead of one per eager primitive (keeps the suite fast)."""
+    return jax.jit(jax.grad(fn, argnums=argnums))
 
 
 def f32(*args):
@@ -47,14 +54,14 @@ def test_batch_max_hand_values(mem_total, expected):
 
 def test_batch_max_is_min_of_both_limits_on_grid():
     nu = np.array([1e2, 5e2, 1e3, 2e3, 1e4])
-    got = np.asarray(batch.batch_max(1e9, jnp.asarray(nu, dtype=jnp.float32), 100.0, 16.0, 1e5))
+    got = np.asarray(jax.jit(batch.batch_max)(1e9, jnp.asarray(nu, dtype=jnp.float32), 100.0, 16.0, 1e5))
     # bandwidth limit 1e9/(ν·1600) = [6250, 1250, 625, 312.5, 62.5]; capacity 1e5/100 = 1000
     np.testing.assert_allclose(got, [1000.0, 1000.0, 625.0, 312.5, 62.5], rtol=1e-6)
 
 
 def test_step_loss_decrease_inverse_sqrt():
     # ΔL = 0.1/√B: B=1 -> 0.1, B=4 -> 0.05, B=100 -> 0.01
-    got = np.asarray(batch.step_loss_decrease(jnp.asarray([1.0, 4.0, 100.0], dtype=jnp.float32), 0.1))
+    got = np.asarray(jax.jit(batch.step_loss_decrease)(jnp.asarray([1.0, 4.0, 100.0], dtype=jnp.float32), 0.1))
     np.testing.assert_allclose(got, [0.1, 0.05, 0.01], rtol=1e-6)
 
 
@@ -69,7 +76,7 @@ def test_batch_opt_hand_values(b_max, expected):
 
 def test_batch_opt_zero_budget_is_zero_with_finite_grad():
     assert float(batch.batch_opt(0.0, 1e2, 1.0, 0.5, 1e4)) == 0.0
-    g = jax.grad(batch.batch_opt)(*f32(0.0, 1e2, 1.0, 0.5, 1e4))
+    g = jgrad(batch.batch_opt)(*f32(0.0, 1e2, 1.0, 0.5, 1e4))
     assert bool(jnp.isfinite(g))
 
 
@@ -88,7 +95,7 @@ def test_batch_efficiency(b, expected):
 
 def test_batch_efficiency_monotone_increasing():
     b = jnp.linspace(0.0, 2000.0, 51, dtype=jnp.float32)
-    e = np.asarray(batch.batch_efficiency(b, 0.9, 256.0))
+    e = np.asarray(jax.jit(batch.batch_efficiency)(b, 0.9, 256.0))
     assert np.all(np.diff(e) > 0)
     assert np.all(e <= 0.9)
 
@@ -105,7 +112,7 @@ def test_power_vs_batch():
 
 def test_per_sample_efficiency():
     # α·B^-β = 0.01 · 100^-0.5 = 0.001 ; 0.01·10000^-0.5 = 1e-4
-    got = np.asarray(batch.per_sample_efficiency(jnp.asarray([100.0, 1e4], dtype=jnp.float32), 0.01, 0.5))
+    got = np.asarray(jax.jit(batch.per_sample_efficiency)(jnp.asarray([100.0, 1e4], dtype=jnp.float32), 0.01, 0.5))
     np.testing.assert_allclose(got, [1e-3, 1e-4], rtol=1e-6)
 
 
@@ -137,6 +144,7 @@ def test_batch_star_seed004_as_written():
     assert float(batch.batch_star_seed004(0.25, 2.0, 40.0, 1.0)) == approx(5.5391830, rel=1e-5)
 
 
+@functools.partial(jax.jit, static_argnames=("beta", "gamma"))
 def _w_total(b, beta=BETA, gamma=GAMMA):
     e = batch.per_sample_efficiency(b, ALPHA_E, beta)
     t = batch.throughput_vs_batch(b, T0, B_MAX, gamma)
@@ -168,7 +176,7 @@ def test_batch_star_seed004_is_not_a_stationary_point_of_w_total():
     np.testing.assert_allclose(slope, -0.5, atol=2e-3)
 
     # gradient at B*: dW/dB = (β-γ)·W/B = -0.5·2e8/1e4 = -1e4 J per sample, not 0
-    g = float(jax.grad(_w_total)(jnp.float32(B_STAR)))
+    g = float(jgrad(_w_total)(jnp.float32(B_STAR)))
     assert g == approx(-1e4, rel=1e-4)
     # relative to the scale W/B, the log-derivative is -0.5, far from 0
     assert abs(g * B_STAR / 2e8) == approx(0.5, rel=1e-4)
@@ -187,9 +195,26 @@ def test_w_total_increasing_when_gamma_below_beta():
     # dW/dB = 0.5·W/B > 0
     b_star = float(batch.batch_star_seed004(0.8, 0.3, W_BASE, T0))
     assert b_star == approx(4.340278e-4, rel=1e-4)
-    g = float(jax.grad(lambda b: _w_total(b, beta=0.8, gamma=0.3))(jnp.float32(b_star)))
+    g = float(jgrad(lambda b: _w_total(b, beta=0.8, gamma=0.3))(jnp.float32(b_star)))
     w_star = float(_w_total(jnp.float32(b_star), beta=0.8, gamma=0.3))
     assert g * b_star / w_star == approx(0.5, rel=1e-3)
+
+
+def test_w_total_literal_precedence_reading_has_no_stationary_point_either():
+    # Seed 004 writes "W_base·(L₀ − L*)/E(B)·T(B)"; read left to right that is
+    # W_base·(L₀−L*)·T(B)/E(B) ∝ B^(γ+β) below B_max: also monotone, so B* is not a
+    # stationary point under either reading (here it increases: 1 -> B_max grows by 1e5^1.5).
+    @jax.jit
+    def w_literal(b):
+        return (W_BASE * (L0 - L_STAR) / batch.per_sample_efficiency(b, ALPHA_E, BETA)
+                * batch.throughput_vs_batch(b, T0, B_MAX, GAMMA))
+
+    grid = np.logspace(0.0, 5.0, 101)
+    w = np.asarray(w_literal(jnp.asarray(grid, dtype=jnp.float32)))
+    assert np.all(np.diff(w) > 0)
+    # W(1) = 2000·1/(1e-3)·10·1e-5 = 200 ; W(B_max) = 2000/(1e-3·1e5^-0.5)·10 = 2000·316227.77·10 = 6.3245553e9
+    assert w[0] == approx(200.0, rel=1e-5)
+    assert w[-1] == approx(6.3245553e9, rel=1e-5)
 
 
 # ---------------------------------------------------------------- float64
@@ -272,10 +297,10 @@ def test_jit_vmap_grad_are_finite_and_consistent(fn, args, argnums, transformed,
 
 def test_grad_hand_values():
     # d(α B^-β)/dB = -β·α·B^(-β-1) = -0.5·0.01·100^-1.5 = -5e-6
-    assert float(jax.grad(batch.per_sample_efficiency)(*f32(100.0, 0.01, 0.5))) == approx(-5e-6, rel=1e-5)
+    assert float(jgrad(batch.per_sample_efficiency)(*f32(100.0, 0.01, 0.5))) == approx(-5e-6, rel=1e-5)
     # dη/dB = (γ/B_opt)·e^(-B/B_opt) = 0.9/256·e^-1 = 3.515625e-3·0.36787944 = 1.2933262e-3
-    assert float(jax.grad(batch.batch_efficiency)(*f32(256.0, 0.9, 256.0))) == approx(1.2933262e-3, rel=1e-5)
+    assert float(jgrad(batch.batch_efficiency)(*f32(256.0, 0.9, 256.0))) == approx(1.2933262e-3, rel=1e-5)
     # dT/dB below B_max = γ·T/B = 0.8·574349.18/500 = 918.95869
-    assert float(jax.grad(batch.throughput_vs_batch)(*f32(500.0, 1e6, 1000.0, 0.8))) == approx(918.95869, rel=1e-5)
+    assert float(jgrad(batch.throughput_vs_batch)(*f32(500.0, 1e6, 1000.0, 0.8))) == approx(918.95869, rel=1e-5)
     # above B_max T is flat
-    assert float(jax.grad(batch.throughput_vs_batch)(*f32(2000.0, 1e6, 1000.0, 0.8))) == 0.0
+    assert float(jgrad(batch.throughput_vs_batch)(*f32(2000.0, 1e6, 1000.0, 0.8))) == 0.0

@@ -33,6 +33,11 @@ def approx(expected, rel=1e-6, abs=0.0):
     """pytest.approx without its default 1e-12 absolute tolerance (most values here are tiny)."""
     return pytest.approx(expected, rel=rel, abs=abs)
 
+
+def jgrad(fn, argnums=0):
+    """jax.grad under jit: one XLA compile instead of one per eager primitive (keeps the suite fast)."""
+    return jax.jit(jax.grad(fn, argnums=argnums))
+
 NU_EFF = math.sqrt(1.380649e-23 * 300.0 * math.log(2.0) / 1e-30)  # 53581.52 Hz
 ARGS = dict(alpha=1e-30, t_kelvin=300.0, thermal_limit=1e-12, b_max=1024.0, gamma_comm=0.01,
             n_parallel=8.0, delta_l=2.0, t_min=10.0, t_available=1e4, compute_budget=1e-17)
@@ -97,17 +102,17 @@ def test_operating_points_jit_and_grad():
     assert float(pts["quality"]["batch"]) == approx(392.21, rel=1e-4)
 
     # d(quality batch)/dC = B/(2C) = 392.21/2e-17 = 1.961e19 ; d T_eff/dΔL = 1/ln(ν t) = 1/20.099300
-    qb = jax.grad(lambda c: cost.operating_points(1e-30, 300.0, 1e-12, 1024.0, 0.01, 8.0, 2.0, 10.0, 1e4, c)
+    qb = jgrad(lambda c: cost.operating_points(1e-30, 300.0, 1e-12, 1024.0, 0.01, 8.0, 2.0, 10.0, 1e4, c)
                   ["quality"]["batch"])(a[2])
     assert float(qb) == approx(392.21 / 2e-17, rel=1e-4)
-    te = jax.grad(lambda dl: cost.operating_points(1e-30, 300.0, 1e-12, 1024.0, 0.01, 8.0, dl, 10.0, 1e4, 1e-17)
+    te = jgrad(lambda dl: cost.operating_points(1e-30, 300.0, 1e-12, 1024.0, 0.01, 8.0, dl, 10.0, 1e4, 1e-17)
                   ["efficiency"]["temperature"])(a[0])
     assert float(te) == approx(1.0 / 20.099300, rel=1e-5)
 
 
 def test_operating_points_vmap_over_delta_l():
     dl = jnp.asarray([1.0, 2.0, 4.0], dtype=jnp.float32)
-    out = jax.vmap(lambda d: cost.operating_points(1e-30, 300.0, 1e-12, 1024.0, 0.01, 8.0, d, 10.0, 1e4, 1e-17))(dl)
+    out = jax.jit(jax.vmap(lambda d: cost.operating_points(1e-30, 300.0, 1e-12, 1024.0, 0.01, 8.0, d, 10.0, 1e4, 1e-17)))(dl)
     # temperatures are linear in ΔL: 0.0434294, 0.0868589, 0.1737178 at the speed point
     np.testing.assert_allclose(np.asarray(out["speed"]["temperature"]),
                                np.array([1.0, 2.0, 4.0]) / math.log(1e10), rtol=1e-6)
@@ -123,7 +128,7 @@ def test_total_cost_jit_vmap_grad():
     ts = jnp.asarray([0.0, 3600.0, 7200.0], dtype=jnp.float32)
     out = np.asarray(jax.vmap(cost.total_cost, in_axes=(None, 0, None, None, None, None))(a[0], ts, *a[2:]))
     np.testing.assert_allclose(out, [410.0, 7610.0, 14810.0], rtol=1e-6)  # 360 + 50 + 2·t
-    g = jax.grad(cost.total_cost, argnums=tuple(range(6)))(*a)
+    g = jgrad(cost.total_cost, argnums=tuple(range(6)))(*a)
     # ∂C/∂w_time = t = 3600, ∂C/∂t = w_time = 2, ∂C/∂w_energy = E = 3.6e9, ∂C/∂E = 1e-7, ∂C/∂w_q = 0.5, ∂C/∂gap = 100
     np.testing.assert_allclose([float(x) for x in g], [3600.0, 2.0, 3.6e9, 1e-7, 0.5, 100.0], rtol=1e-6)
 

@@ -27,6 +27,11 @@ def approx(expected, rel=1e-6, abs=0.0):
     return pytest.approx(expected, rel=rel, abs=abs)
 
 
+def jgrad(fn, argnums=0):
+    """jax.grad under jit: one XLA compile instead of one per eager primitive (keeps the suite fast)."""
+    return jax.jit(jax.grad(fn, argnums=argnums))
+
+
 K_B = 1.380649e-23
 # k_B·300·ln2 = 1.380649e-23 * 300 * 0.69314718 = 4.141947e-21 * 0.69314718 = 2.8709789e-21 J
 LANDAUER_300K = 2.8709789e-21
@@ -53,7 +58,7 @@ def test_energy_per_flop_landauer_plus_dynamic():
 
 def test_energy_per_flop_grows_with_nu():
     nu = jnp.linspace(0.0, 3e9, 64, dtype=jnp.float32)
-    e = np.asarray(energy.energy_per_flop(nu, ALPHA, 300.0))
+    e = np.asarray(jax.jit(energy.energy_per_flop)(nu, ALPHA, 300.0))
     assert np.all(np.diff(e) > 0)
 
 
@@ -83,13 +88,13 @@ def test_nu_efficient_is_grad_zero_of_flops_per_joule_x64():
     with enable_x64():
         nu = energy.nu_efficient(jnp.asarray(ALPHA), jnp.asarray(300.0))
         assert nu.dtype == jnp.float64
-        g = jax.grad(energy.flops_per_joule)(nu, ALPHA, 300.0)
+        g = jgrad(energy.flops_per_joule)(nu, ALPHA, 300.0)
         scale = energy.flops_per_joule(nu, ALPHA, 300.0) / nu  # ~1.74e20 1/(J·s²)
         assert bool(jnp.isfinite(g))
         assert abs(float(g)) / float(scale) < 1e-9
         # and the derivative changes sign there: + below, - above
-        assert float(jax.grad(energy.flops_per_joule)(0.99 * nu, ALPHA, 300.0)) > 0
-        assert float(jax.grad(energy.flops_per_joule)(1.01 * nu, ALPHA, 300.0)) < 0
+        assert float(jgrad(energy.flops_per_joule)(0.99 * nu, ALPHA, 300.0)) > 0
+        assert float(jgrad(energy.flops_per_joule)(1.01 * nu, ALPHA, 300.0)) < 0
 
 
 def test_flops_per_joule_grad_vanishes_at_nu_efficient_float32():
@@ -97,20 +102,32 @@ def test_flops_per_joule_grad_vanishes_at_nu_efficient_float32():
     # E_FLOP**-2 ~ 3e40 > float32 max and give -inf (the kernel avoids that intermediate).
     a, t = jnp.float32(ALPHA), jnp.float32(300.0)
     nu = energy.nu_efficient(a, t)
-    g = jax.grad(energy.flops_per_joule)(nu, a, t)
+    g = jgrad(energy.flops_per_joule)(nu, a, t)
     assert g.dtype == jnp.float32
     assert bool(jnp.isfinite(g))
     scale = 9.331576e24 / 53581.52  # η/ν at the peak = 1.7415663e20
     assert abs(float(g)) / scale < 1e-5
-    assert float(jax.grad(energy.flops_per_joule)(jnp.float32(0.9) * nu, a, t)) > 0
-    assert float(jax.grad(energy.flops_per_joule)(jnp.float32(1.1) * nu, a, t)) < 0
+    assert float(jgrad(energy.flops_per_joule)(jnp.float32(0.9) * nu, a, t)) > 0
+    assert float(jgrad(energy.flops_per_joule)(jnp.float32(1.1) * nu, a, t)) < 0
+
+
+def test_flops_per_joule_temperature_grad_at_nu_efficient_float32():
+    # dη/dT = -ν·k_B·ln2/E² = -53581.52·9.5699296e-24/(5.7419578e-21)² = -5.1277e-19/3.2970e-41 = -1.5553e22
+    g = float(jgrad(energy.flops_per_joule, argnums=2)(*f32(53581.516, ALPHA, 300.0)))
+    assert g == approx(-1.5553e22, rel=1e-3)
+
+
+def test_nu_efficient_alpha_grad_finite_float32():
+    # dν_eff/dα = -ν_eff/(2α) = -53581.52/2e-30 = -2.679076e34 Hz/(J·s²)
+    g = float(jgrad(energy.nu_efficient, argnums=0)(*f32(ALPHA, 300.0)))
+    assert g == approx(-2.679076e34, rel=1e-5)
 
 
 def test_nu_efficient_is_argmax_of_dense_grid_float32():
     # kernel evaluated on a numpy grid: ν in [0.5, 2]·ν_hand, step 0.001·ν_hand
     grid = np.linspace(0.5, 2.0, 1501) * NU_EFF_HAND
     step = grid[1] - grid[0]
-    eta = np.asarray(energy.flops_per_joule(jnp.asarray(grid, dtype=jnp.float32), ALPHA, 300.0))
+    eta = np.asarray(jax.jit(energy.flops_per_joule)(jnp.asarray(grid, dtype=jnp.float32), ALPHA, 300.0))
     nu_star = float(energy.nu_efficient(ALPHA, 300.0))
     # near the peak η/η_max = 2x/(1+x²) ≈ 1 - (x-1)²/2, so one step (1e-3) is 5e-7 below
     # the peak, above float32 resolution; allow one grid step either way.
@@ -184,7 +201,7 @@ def test_dvfs_voltage_hand_values(nu, expected_v):
 
 def test_dvfs_voltage_clamps_below_knee_and_is_monotone():
     nu = jnp.linspace(0.1e9, 2.5e9, 97, dtype=jnp.float32)
-    v = np.asarray(energy.dvfs_voltage(nu, V_NOM, NU_NOM, V_MIN))
+    v = np.asarray(jax.jit(energy.dvfs_voltage)(nu, V_NOM, NU_NOM, V_MIN))
     nu_np = np.asarray(nu)
     below = nu_np < NU_KNEE
     np.testing.assert_allclose(v[below], 0.7, rtol=1e-6)
@@ -197,7 +214,7 @@ def test_dvfs_energy_equals_alpha_nu_squared_above_floor():
     # α = e_nom / ν_nom² = 1e-12 / 4e18 = 2.5e-31 J·s²
     alpha = 2.5e-31
     nu = np.linspace(1.45e9, 2.5e9, 22)
-    got = np.asarray(energy.dvfs_energy_per_flop(jnp.asarray(nu, dtype=jnp.float32), E_NOM, V_NOM, NU_NOM, V_MIN))
+    got = np.asarray(jax.jit(energy.dvfs_energy_per_flop)(jnp.asarray(nu, dtype=jnp.float32), E_NOM, V_NOM, NU_NOM, V_MIN))
     np.testing.assert_allclose(got, alpha * nu**2, rtol=1e-5)
     # hand: ν = 1.6e9 -> 2.5e-31 * 2.56e18 = 6.4e-13 J
     assert float(energy.dvfs_energy_per_flop(1.6e9, E_NOM, V_NOM, NU_NOM, V_MIN)) == approx(6.4e-13, rel=1e-6)
@@ -209,7 +226,7 @@ def test_dvfs_energy_equals_alpha_nu_squared_above_floor():
 def test_dvfs_energy_flat_below_floor():
     # below the knee: e_nom·(0.7/1.0)² = 0.49e-12 J, independent of ν
     nu = jnp.asarray([0.1e9, 0.5e9, 1.0e9, 1.39e9], dtype=jnp.float32)
-    got = np.asarray(energy.dvfs_energy_per_flop(nu, E_NOM, V_NOM, NU_NOM, V_MIN))
+    got = np.asarray(jax.jit(energy.dvfs_energy_per_flop)(nu, E_NOM, V_NOM, NU_NOM, V_MIN))
     np.testing.assert_allclose(got, 4.9e-13, rtol=1e-6)
 
 
@@ -243,7 +260,7 @@ def test_dvfs_clock_voltage_dependence():
 
 
 def test_dvfs_clock_grad_finite_at_zero_power():
-    g = jax.grad(energy.dvfs_clock, argnums=1)(jnp.float32(2e9), jnp.float32(0.0), jnp.float32(4e-16), jnp.float32(1.0))
+    g = jgrad(energy.dvfs_clock, argnums=1)(jnp.float32(2e9), jnp.float32(0.0), jnp.float32(4e-16), jnp.float32(1.0))
     assert bool(jnp.isfinite(g))
 
 
@@ -273,8 +290,9 @@ def test_float64_values_under_enable_x64():
 # dη/dα = -ν³/E² ≈ -1e51, so they are not asked for)
 SCALES = (0.5, 1.0, 2.0)  # first argument is scaled by these for vmap
 CASES = [
-    pytest.param(energy.energy_per_flop, (1e9, 1e-30, 300.0), (0, 2), id="energy_per_flop"),
+    pytest.param(energy.energy_per_flop, (1e9, 1e-30, 300.0), (0, 1, 2), id="energy_per_flop"),
     pytest.param(energy.flops_per_joule, (1e9, 1e-30, 300.0), (0, 2), id="flops_per_joule"),
+    pytest.param(energy.flops_per_joule, (53581.516, 1e-30, 300.0), (0, 2), id="flops_per_joule_at_nu_eff"),
     pytest.param(energy.nu_efficient, (1e-30, 300.0), (1,), id="nu_efficient"),
     pytest.param(energy.nu_max_thermal, (1e-12, 1e-30), (0,), id="nu_max_thermal"),
     pytest.param(energy.compute_power, (1e15, 1e-12), (0, 1), id="compute_power"),
@@ -341,8 +359,8 @@ def test_jit_vmap_grad_are_finite_and_consistent(fn, args, argnums, transformed,
 def test_grad_hand_values():
     a = f32(1e9, 1e-30, 300.0)
     # dE/dν = 2αν = 2e-21 J·s
-    assert float(jax.grad(energy.energy_per_flop)(*a)) == approx(2e-21, rel=1e-5)
+    assert float(jgrad(energy.energy_per_flop)(*a)) == approx(2e-21, rel=1e-5)
     # dη/dν = (E - 2αν²)/E² = (1e-12 - 2e-12)/1e-24 = -1e12
-    assert float(jax.grad(energy.flops_per_joule)(*a)) == approx(-1e12, rel=1e-5)
+    assert float(jgrad(energy.flops_per_joule)(*a)) == approx(-1e12, rel=1e-5)
     # dν_eff/dT = ν_eff/(2T) = 53581.52/600 = 89.3025 Hz/K
-    assert float(jax.grad(energy.nu_efficient, argnums=1)(*f32(1e-30, 300.0))) == approx(89.3025, rel=1e-5)
+    assert float(jgrad(energy.nu_efficient, argnums=1)(*f32(1e-30, 300.0))) == approx(89.3025, rel=1e-5)

@@ -26,6 +26,11 @@ def approx(expected, rel=1e-6, abs=0.0):
     return pytest.approx(expected, rel=rel, abs=abs)
 
 
+def jgrad(fn, argnums=0):
+    """jax.grad under jit: one XLA compile instead of one per eager primitive (keeps the suite fast)."""
+    return jax.jit(jax.grad(fn, argnums=argnums))
+
+
 def f32(*args):
     return tuple(jnp.asarray(a, dtype=jnp.float32) for a in args)
 
@@ -47,7 +52,7 @@ def test_landauer_at_300k_to_four_significant_digits(t):
 def test_landauer_scales_linearly_with_temperature():
     # 4 K: 2.8709789e-21 · 4/300 = 3.8279718e-23 J ; 77 K: 2.8709789e-21 · 77/300 = 7.3688458e-22 J
     t = jnp.asarray([4.0, 77.0, 300.0], dtype=jnp.float32)
-    got = np.asarray(information.landauer_bit_energy(t))
+    got = np.asarray(jax.jit(information.landauer_bit_energy)(t))
     np.testing.assert_allclose(got, [3.8279718e-23, 7.3688458e-22, 2.8709789e-21], rtol=1e-6)
 
 
@@ -146,7 +151,7 @@ def test_jit_vmap_grad_are_finite_and_consistent(fn, args, argnums, transformed,
 
 def test_grad_hand_values():
     # d(k_B T ln2)/dT = k_B ln2 = 1.380649e-23·0.69314718 = 9.5699296e-24 J/K
-    assert float(jax.grad(information.landauer_bit_energy)(jnp.float32(300.0))) == approx(9.5699296e-24, rel=1e-5)
+    assert float(jgrad(information.landauer_bit_energy)(jnp.float32(300.0))) == approx(9.5699296e-24, rel=1e-5)
     # dE_min/dN = k_B T ln2 · H = 2.8709789e-21·1e12 = 2.8709789e-9 J
-    g = float(jax.grad(information.landauer_minimum_energy, argnums=1)(*f32(300.0, 1e9, 1e12)))
+    g = float(jgrad(information.landauer_minimum_energy, argnums=1)(*f32(300.0, 1e9, 1e12)))
     assert g == approx(2.8709789e-9, rel=1e-5)

@@ -28,6 +28,11 @@ def approx(expected, rel=1e-6, abs=0.0):
     return pytest.approx(expected, rel=rel, abs=abs)
 
 
+def jgrad(fn, argnums=0):
+    """jax.grad under jit: one XLA compile instead of one per eager primitive (keeps the suite fast)."""
+    return jax.jit(jax.grad(fn, argnums=argnums))
+
+
 def f32(*args):
     return tuple(jnp.asarray(a, dtype=jnp.float32) for a in args)
 
@@ -70,25 +75,25 @@ def test_parallel_speedup_never_exceeds_n(n, gamma):
 def test_parallel_speedup_peaks_at_one_over_gamma():
     # dS/dN = (1 - γN)/(1 + γN lnN)², zero at N* = 1/γ = 100 for γ = 0.01
     n = np.arange(1.0, 1001.0)
-    s = np.asarray(parallel.parallel_speedup(jnp.asarray(n, dtype=jnp.float32), 0.01))
+    s = np.asarray(jax.jit(parallel.parallel_speedup)(jnp.asarray(n, dtype=jnp.float32), 0.01))
     assert abs(n[np.argmax(s)] - 100.0) <= 1.0
-    g = float(jax.grad(parallel.parallel_speedup)(*f32(100.0, 0.01)))
+    g = float(jgrad(parallel.parallel_speedup)(*f32(100.0, 0.01)))
     assert abs(g) < 1e-4 * (17.84 / 100.0)  # relative to the scale S/N
-    assert float(jax.grad(parallel.parallel_speedup)(*f32(50.0, 0.01))) > 0
-    assert float(jax.grad(parallel.parallel_speedup)(*f32(200.0, 0.01))) < 0
+    assert float(jgrad(parallel.parallel_speedup)(*f32(50.0, 0.01))) > 0
+    assert float(jgrad(parallel.parallel_speedup)(*f32(200.0, 0.01))) < 0
 
 
 def test_parallel_speedup_grad_hand_value():
     # dS/dN at N = 4, γ = 0.01: (1 - 0.04)/(1 + 0.04·ln4)² = 0.96/(1.0554518)² = 0.96/1.1139785 = 0.8617760
     expected = 0.96 / (1.0 + 0.04 * math.log(4.0)) ** 2
-    assert float(jax.grad(parallel.parallel_speedup)(*f32(4.0, 0.01))) == approx(expected, rel=1e-5)
+    assert float(jgrad(parallel.parallel_speedup)(*f32(4.0, 0.01))) == approx(expected, rel=1e-5)
     # dS/dγ = -N·N lnN/(1+γN lnN)² = -4·5.5451774/1.1139785 = -19.911...
     expected_g = -4.0 * 4.0 * math.log(4.0) / (1.0 + 0.04 * math.log(4.0)) ** 2
-    assert float(jax.grad(parallel.parallel_speedup, argnums=1)(*f32(4.0, 0.01))) == approx(expected_g, rel=1e-5)
+    assert float(jgrad(parallel.parallel_speedup, argnums=1)(*f32(4.0, 0.01))) == approx(expected_g, rel=1e-5)
 
 
 def test_parallel_speedup_grad_finite_at_one_device():
-    gn, gg = jax.grad(parallel.parallel_speedup, argnums=(0, 1))(*f32(1.0, 0.1))
+    gn, gg = jgrad(parallel.parallel_speedup, argnums=(0, 1))(*f32(1.0, 0.1))
     assert bool(jnp.isfinite(gn)) and bool(jnp.isfinite(gg))
     # ∂S/∂γ at N = 1 is -N²lnN/(...)² = 0
     assert float(gg) == 0.0
@@ -99,13 +104,13 @@ def test_parallel_speedup_grad_just_above_one_device():
     # (1 - 0.1·1.001)/(1 + 0.1·1.001·ln1.001)² = 0.8999/(1.0001001)² = 0.89972
     n = 1.001
     expected = (1.0 - 0.1 * n) / (1.0 + 0.1 * n * math.log(n)) ** 2
-    assert float(jax.grad(parallel.parallel_speedup)(*f32(n, 0.1))) == approx(expected, rel=1e-4)
+    assert float(jgrad(parallel.parallel_speedup)(*f32(n, 0.1))) == approx(expected, rel=1e-4)
 
 
 def test_parallel_speedup_grad_at_one_device_matches_seed_derivative():
     # S'(N) = (1 - γN)/(1 + γN lnN)², so S'(1) = 1 - γ = 0.9: the gradient at exactly N = 1
     # must be the seed's two-sided derivative, not a one-sided value of a clamped n·ln n
-    g = float(jax.grad(parallel.parallel_speedup)(*f32(1.0, 0.1)))
+    g = float(jgrad(parallel.parallel_speedup)(*f32(1.0, 0.1)))
     assert g == approx(0.9, rel=1e-4)
 
 
@@ -117,8 +122,8 @@ def test_parallel_speedup_relaxed_below_one_device_follows_seed_formula():
 def test_parallel_speedup_accepts_integer_device_counts_under_strict_promotion():
     # N = 1..4, γ = 0.1: 1, 2/(1+0.2·ln2), 3/(1+0.3·ln3), 4/(1+0.4·ln4) = 1, 1.7564977, 2.2563454, 2.5731453
     with jax.numpy_dtype_promotion("strict"):
-        s = parallel.parallel_speedup(jnp.arange(1, 5), 0.1)
-        b = parallel.critical_batch(0.01, jnp.arange(2, 4))
+        s = jax.jit(parallel.parallel_speedup)(jnp.arange(1, 5), 0.1)
+        b = jax.jit(parallel.critical_batch)(0.01, jnp.arange(2, 4))
     assert jnp.issubdtype(s.dtype, jnp.floating)
     np.testing.assert_allclose(np.asarray(s), [1.0, 1.7564977, 2.2563454, 2.5731453], rtol=1e-6)
     # 1/(0.01·ln2) = 144.26950, 1/(0.01·ln3) = 91.023923
@@ -144,42 +149,42 @@ def test_critical_batch_infinite_at_one_device():
 
 def test_critical_batch_decreases_with_n():
     n = jnp.asarray([2.0, 4.0, 8.0, 64.0, 1024.0], dtype=jnp.float32)
-    b = np.asarray(parallel.critical_batch(0.01, n))
+    b = np.asarray(jax.jit(parallel.critical_batch)(0.01, n))
     assert np.all(np.diff(b) < 0)
 
 
 @pytest.mark.parametrize("n", [1.001, 1.01, 1.5, 8.0])
 def test_critical_batch_grad_finite_for_n_above_one(n):
     # dB/dN = -1/(γ N ln²N)
-    g = float(jax.grad(parallel.critical_batch, argnums=1)(*f32(0.01, n)))
+    g = float(jgrad(parallel.critical_batch, argnums=1)(*f32(0.01, n)))
     assert math.isfinite(g)
     assert g == approx(-1.0 / (0.01 * n * math.log(n) ** 2), rel=2e-3)
 
 
 def test_critical_batch_grad_hand_value():
     # -1/(0.01·8·(2.0794415)²) = -1/(0.08·4.3240770) = -1/0.34592616 = -2.8907903
-    assert float(jax.grad(parallel.critical_batch, argnums=1)(*f32(0.01, 8.0))) == approx(-2.8907903, rel=1e-5)
+    assert float(jgrad(parallel.critical_batch, argnums=1)(*f32(0.01, 8.0))) == approx(-2.8907903, rel=1e-5)
     # dB/dγ = -B/γ = -48.089835/0.01 = -4808.9835
-    assert float(jax.grad(parallel.critical_batch, argnums=0)(*f32(0.01, 8.0))) == approx(-4808.9835, rel=1e-5)
+    assert float(jgrad(parallel.critical_batch, argnums=0)(*f32(0.01, 8.0))) == approx(-4808.9835, rel=1e-5)
 
 
 # ---------------------------------------------------------------- safe helpers used here
 
 
 def test_safe_log_and_sqrt_finite_gradients_at_zero():
-    assert bool(jnp.isfinite(jax.grad(_safe.safe_log)(jnp.float32(0.0))))
-    assert bool(jnp.isfinite(jax.grad(_safe.safe_sqrt)(jnp.float32(0.0))))
-    assert float(jax.grad(_safe.safe_sqrt)(jnp.float32(0.0))) == 0.0
+    assert bool(jnp.isfinite(jgrad(_safe.safe_log)(jnp.float32(0.0))))
+    assert bool(jnp.isfinite(jgrad(_safe.safe_sqrt)(jnp.float32(0.0))))
+    assert float(jgrad(_safe.safe_sqrt)(jnp.float32(0.0))) == 0.0
     assert float(_safe.safe_sqrt(jnp.float32(0.0))) == 0.0
     # away from the edge they are the ordinary functions: log 4 = 1.3862944, √4 = 2, d√x = 1/4
     assert float(_safe.safe_log(jnp.float32(4.0))) == approx(1.3862944, rel=1e-6)
-    assert float(jax.grad(_safe.safe_log)(jnp.float32(4.0))) == approx(0.25, rel=1e-6)
+    assert float(jgrad(_safe.safe_log)(jnp.float32(4.0))) == approx(0.25, rel=1e-6)
     assert float(_safe.safe_sqrt(jnp.float32(4.0))) == approx(2.0, rel=1e-7)
-    assert float(jax.grad(_safe.safe_sqrt)(jnp.float32(4.0))) == approx(0.25, rel=1e-6)
+    assert float(jgrad(_safe.safe_sqrt)(jnp.float32(4.0))) == approx(0.25, rel=1e-6)
     # x ln x at 0 and 1 is 0 with a finite gradient
     for x in (0.0, 1.0):
         assert float(_safe.x_log_x(jnp.float32(x))) == 0.0
-        assert bool(jnp.isfinite(jax.grad(_safe.x_log_x)(jnp.float32(x))))
+        assert bool(jnp.isfinite(jgrad(_safe.x_log_x)(jnp.float32(x))))
 
 
 # ---------------------------------------------------------------- CCR and workload
@@ -196,7 +201,7 @@ def test_workload_share():
     # 100·(200/800)² = 100·0.0625 = 6.25
     assert float(parallel.workload_share(100.0, 200.0, 800.0, 2.0)) == approx(6.25, rel=1e-6)
     # α = 1 splits the work proportionally: shares of (100, 300, 400) W out of 800 W sum to W
-    shares = np.asarray(parallel.workload_share(100.0, jnp.asarray([100.0, 300.0, 400.0], dtype=jnp.float32), 800.0, 1.0))
+    shares = np.asarray(jax.jit(parallel.workload_share)(100.0, jnp.asarray([100.0, 300.0, 400.0], dtype=jnp.float32), 800.0, 1.0))
     np.testing.assert_allclose(shares, [12.5, 37.5, 50.0], rtol=1e-6)
     assert shares.sum() == approx(100.0, rel=1e-6)
 

@@ -26,6 +26,15 @@ def approx(expected, rel=1e-6, abs=0.0):
     return pytest.approx(expected, rel=rel, abs=abs)
 
 
+def jgrad(fn, argnums=0):
+    """jax.grad under jit: one XLA compile instead of one per eager primitive (keeps the suite fast)."""
+    return jax.jit(jax.grad(fn, argnums=argnums))
+
+
+# jitted once (n_steps static): one XLA compile per shape instead of one per eager primitive
+_loss_traj = jax.jit(quality.loss_trajectory, static_argnums=3)
+
+
 def f32(*args):
     return tuple(jnp.asarray(a, dtype=jnp.float32) for a in args)
 
@@ -54,14 +63,14 @@ def test_loss_floor_hand_value():
 
 def test_loss_floor_grows_with_temperature():
     t = jnp.linspace(0.01, 2.0, 40, dtype=jnp.float32)
-    floor = np.asarray(quality.loss_floor(t, 1e3, 1e3))
+    floor = np.asarray(jax.jit(quality.loss_floor)(t, 1e3, 1e3))
     assert np.all(np.diff(floor) > 0)
     # it is linear in T with slope ln(1e6)/2 = 6.9077553
     np.testing.assert_allclose(np.diff(floor) / np.diff(np.asarray(t)), 6.9077553, rtol=1e-3)
 
 
 def test_loss_floor_finite_grad_at_nu_t_zero():
-    g = jax.grad(quality.loss_floor, argnums=(0, 1, 2))(*f32(0.2, 0.0, 1e3))
+    g = jgrad(quality.loss_floor, argnums=(0, 1, 2))(*f32(0.2, 0.0, 1e3))
     assert all(bool(jnp.isfinite(x)) for x in g)
 
 
@@ -97,7 +106,7 @@ def test_total_energy_seed004():
 
 def test_loss_trajectory_constant_rate_matches_exponential():
     # L_k = L0·exp(-r·t_k), t_k = (k+1)·dt ; r = 0.1, dt = 0.5
-    losses = np.asarray(quality.loss_trajectory(3.0, 0.1, 0.5, 20))
+    losses = np.asarray(_loss_traj(3.0, 0.1, 0.5, 20))
     assert losses.shape == (20,)
     t = 0.5 * np.arange(1, 21)
     np.testing.assert_allclose(losses, 3.0 * np.exp(-0.1 * t), rtol=1e-6)
@@ -110,7 +119,7 @@ def test_loss_trajectory_schedule_matches_product_formula():
     # rates (0.1, 0.2, 0.3, 0.4), dt = 1: L_k = 3·Π_{j<=k} e^(-r_j) = 3·exp(-cumsum)
     #   = 3e^-0.1, 3e^-0.3, 3e^-0.6, 3e^-1 = 2.7145123, 2.2224547, 1.6464349, 1.1036383
     rates = jnp.asarray([0.1, 0.2, 0.3, 0.4], dtype=jnp.float32)
-    losses = np.asarray(quality.loss_trajectory(3.0, rates, 1.0, 4))
+    losses = np.asarray(_loss_traj(3.0, rates, 1.0, 4))
     np.testing.assert_allclose(losses, [2.7145123, 2.2224547, 1.6464349, 1.1036383], rtol=1e-6)
     prod = 3.0 * np.cumprod(np.exp(-np.array([0.1, 0.2, 0.3, 0.4]) * 1.0))
     np.testing.assert_allclose(losses, prod, rtol=1e-6)
@@ -118,14 +127,14 @@ def test_loss_trajectory_schedule_matches_product_formula():
 
 def test_loss_trajectory_batched_states():
     # two runs (L0 = 3, 2), constant rates (0.1, 0.2), dt = 2, 3 steps
-    losses = np.asarray(quality.loss_trajectory(jnp.asarray([3.0, 2.0], dtype=jnp.float32),
+    losses = np.asarray(_loss_traj(jnp.asarray([3.0, 2.0], dtype=jnp.float32),
                                                 jnp.asarray([0.1, 0.2], dtype=jnp.float32), 2.0, 3))
     assert losses.shape == (3, 2)
     t = 2.0 * np.arange(1, 4)[:, None]
     np.testing.assert_allclose(losses, np.array([3.0, 2.0]) * np.exp(-np.array([0.1, 0.2]) * t), rtol=1e-6)
     # schedule for each run: shape (n_steps, 2)
     sched = jnp.asarray([[0.1, 0.0], [0.2, 0.5], [0.3, 0.0]], dtype=jnp.float32)
-    losses = np.asarray(quality.loss_trajectory(jnp.asarray([3.0, 2.0], dtype=jnp.float32), sched, 1.0, 3))
+    losses = np.asarray(_loss_traj(jnp.asarray([3.0, 2.0], dtype=jnp.float32), sched, 1.0, 3))
     expected = np.array([3.0, 2.0]) * np.exp(-np.cumsum(np.asarray(sched, dtype=np.float64), axis=0))
     np.testing.assert_allclose(losses, expected, rtol=1e-6)
 
@@ -136,7 +145,7 @@ def test_loss_trajectory_solves_seed004_ode():
     r = quality.information_rate(batch.per_sample_efficiency(100.0, 0.01, 0.5),
                                  batch.throughput_vs_batch(100.0, 1e3, 1e3, 1.0))
     assert float(r) == approx(0.1, rel=1e-6)
-    losses = np.asarray(quality.loss_trajectory(3.0, r, 0.01, 300), dtype=np.float64)
+    losses = np.asarray(_loss_traj(3.0, r, 0.01, 300), dtype=np.float64)
     dldt = (losses[2:] - losses[:-2]) / 0.02
     np.testing.assert_allclose(dldt, -0.1 * losses[1:-1], rtol=2e-3)
 
@@ -144,10 +153,10 @@ def test_loss_trajectory_solves_seed004_ode():
 def test_loss_trajectory_grad_hand_value():
     # dL_n/dr = -t_n·L_n = -10·1.1036383 = -11.036383 (t_n = 20·0.5 = 10)
     fn = lambda r: quality.loss_trajectory(3.0, r, 0.5, 20)[-1]
-    assert float(jax.grad(fn)(jnp.float32(0.1))) == approx(-11.036383, rel=1e-5)
+    assert float(jgrad(fn)(jnp.float32(0.1))) == approx(-11.036383, rel=1e-5)
     # d/dL0 = e^-1 = 0.36787944
     fn0 = lambda l0: quality.loss_trajectory(l0, 0.1, 0.5, 20)[-1]
-    assert float(jax.grad(fn0)(jnp.float32(3.0))) == approx(0.36787944, rel=1e-5)
+    assert float(jgrad(fn0)(jnp.float32(3.0))) == approx(0.36787944, rel=1e-5)
 
 
 # ---------------------------------------------------------------- float64
@@ -240,7 +249,7 @@ def test_loss_trajectory_jit_with_static_steps_and_schedule():
     rates = jnp.asarray([0.1, 0.2, 0.3, 0.4], dtype=jnp.float32)
     np.testing.assert_allclose(np.asarray(fn(3.0, rates, 1.0, 4)),
                                [2.7145123, 2.2224547, 1.6464349, 1.1036383], rtol=1e-6)
-    g = jax.grad(lambda r: jnp.sum(quality.loss_trajectory(3.0, r, 1.0, 4)))(rates)
+    g = jgrad(lambda r: jnp.sum(quality.loss_trajectory(3.0, r, 1.0, 4)))(rates)
     assert g.shape == (4,)
     assert bool(jnp.all(jnp.isfinite(g)))
     # a later rate affects fewer losses: |∂ΣL/∂r_j| decreases with j

@@ -26,9 +26,18 @@ def approx(expected, rel=1e-6, abs=0.0):
     """pytest.approx without its default 1e-12 absolute tolerance (most values here are tiny)."""
     return pytest.approx(expected, rel=rel, abs=abs)
 
+
+def jgrad(fn, argnums=0):
+    """jax.grad under jit: one XLA compile instead of one per eager primitive (keeps the suite fast)."""
+    return jax.jit(jax.grad(fn, argnums=argnums))
+
 P, T_AMB, R_TH, C_TH = 300.0, 300.0, 0.1, 100.0
 TAU = 10.0   # R·C = 0.1·100
 T_SS = 330.0
+
+
+# jitted once (n_steps static): one XLA compile per shape instead of one per eager primitive
+_thermal_traj = jax.jit(thermal.thermal_trajectory, static_argnums=6)
 
 
 def f32(*args):
@@ -67,7 +76,7 @@ def test_max_sustained_power_and_round_trip():
 
 def test_thermal_trajectory_matches_closed_form():
     # T(t) = T_ss + (T0 - T_ss)·exp(-t/(R C)) = 330 - 30·exp(-t/10), t_k = (k+1)·dt
-    temps = np.asarray(thermal.thermal_trajectory(P, 300.0, T_AMB, R_TH, C_TH, 1.0, 30))
+    temps = np.asarray(_thermal_traj(P, 300.0, T_AMB, R_TH, C_TH, 1.0, 30))
     assert temps.shape == (30,)
     t = np.arange(1, 31) * 1.0
     np.testing.assert_allclose(temps, 330.0 - 30.0 * np.exp(-t / 10.0), rtol=1e-6)
@@ -77,7 +86,7 @@ def test_thermal_trajectory_matches_closed_form():
 
 def test_thermal_trajectory_cooling_from_hot_start():
     # start at 400 K: T = 330 + 70·exp(-t/10); t = 5 s -> 330 + 70·0.60653066 = 372.45715
-    temps = np.asarray(thermal.thermal_trajectory(P, 400.0, T_AMB, R_TH, C_TH, 5.0, 4))
+    temps = np.asarray(_thermal_traj(P, 400.0, T_AMB, R_TH, C_TH, 5.0, 4))
     np.testing.assert_allclose(temps, 330.0 + 70.0 * np.exp(-np.array([5.0, 10.0, 15.0, 20.0]) / 10.0), rtol=1e-6)
     assert temps[0] == approx(372.45715, rel=1e-6)
     assert np.all(np.diff(temps) < 0)
@@ -85,7 +94,7 @@ def test_thermal_trajectory_cooling_from_hot_start():
 
 def test_thermal_trajectory_converges_to_steady_state():
     # after 300 s = 30 τ the transient is 30·e^-30 ≈ 3e-12 K
-    temps = np.asarray(thermal.thermal_trajectory(P, 300.0, T_AMB, R_TH, C_TH, 2.0, 150))
+    temps = np.asarray(_thermal_traj(P, 300.0, T_AMB, R_TH, C_TH, 2.0, 150))
     t_ss = float(thermal.steady_state_temperature(P, T_AMB, R_TH))
     assert temps[-1] == approx(t_ss, rel=1e-6)
     assert np.all(np.diff(temps) >= 0)  # monotone approach from below
@@ -94,14 +103,14 @@ def test_thermal_trajectory_converges_to_steady_state():
 
 def test_thermal_trajectory_stable_for_large_dt():
     # exact propagator: dt = 100 τ jumps straight to T_ss, no overshoot
-    temps = np.asarray(thermal.thermal_trajectory(P, 300.0, T_AMB, R_TH, C_TH, 1000.0, 3))
+    temps = np.asarray(_thermal_traj(P, 300.0, T_AMB, R_TH, C_TH, 1000.0, 3))
     np.testing.assert_allclose(temps, 330.0, rtol=1e-6)
 
 
 def test_thermal_trajectory_power_schedule_piecewise_closed_form():
     # 10 steps of dt = 1 at 300 W, then 10 steps at 0 W (T_ss = 300 K)
     powers = jnp.asarray([300.0] * 10 + [0.0] * 10, dtype=jnp.float32)
-    temps = np.asarray(thermal.thermal_trajectory(powers, 300.0, T_AMB, R_TH, C_TH, 1.0, 20))
+    temps = np.asarray(_thermal_traj(powers, 300.0, T_AMB, R_TH, C_TH, 1.0, 20))
     # phase 1: 330 - 30·e^-1 = 318.96362 at t = 10
     t1 = 330.0 - 30.0 * math.exp(-1.0)
     assert temps[9] == approx(t1, rel=1e-6)
@@ -113,7 +122,7 @@ def test_thermal_trajectory_power_schedule_piecewise_closed_form():
 def test_thermal_trajectory_batched_parameters():
     # two devices with R = 0.1 and 0.2 K/W: T_ss = 330 and 360 K, τ = 10 and 20 s
     r = jnp.asarray([0.1, 0.2], dtype=jnp.float32)
-    temps = np.asarray(thermal.thermal_trajectory(P, 300.0, T_AMB, r, C_TH, 5.0, 4))
+    temps = np.asarray(_thermal_traj(P, 300.0, T_AMB, r, C_TH, 5.0, 4))
     assert temps.shape == (4, 2)
     t = 5.0 * np.arange(1, 5)[:, None]
     expected = np.array([330.0, 360.0]) - np.array([30.0, 60.0]) * np.exp(-t / np.array([10.0, 20.0]))
@@ -202,4 +211,4 @@ def test_jit_vmap_grad_are_finite_and_consistent(fn, args, argnums, transformed,
 def test_trajectory_grad_hand_value():
     # ∂T(t)/∂P = R·(1 - e^(-t/τ)); at t = 10 s: 0.1·(1 - e^-1) = 0.063212056 K/W
     fn = lambda p: thermal.thermal_trajectory(p, 300.0, T_AMB, R_TH, C_TH, 1.0, 10)[-1]
-    assert float(jax.grad(fn)(jnp.float32(P))) == approx(0.063212056, rel=1e-4)
+    assert float(jgrad(fn)(jnp.float32(P))) == approx(0.063212056, rel=1e-4)

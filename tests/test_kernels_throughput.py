@@ -23,6 +23,11 @@ def approx(expected, rel=1e-6, abs=0.0):
     return pytest.approx(expected, rel=rel, abs=abs)
 
 
+def jgrad(fn, argnums=0):
+    """jax.grad under jit: one XLA compile instead of one per eager primitive (keeps the suite fast)."""
+    return jax.jit(jax.grad(fn, argnums=argnums))
+
+
 def f32(*args):
     return tuple(jnp.asarray(a, dtype=jnp.float32) for a in args)
 
@@ -37,7 +42,7 @@ def test_throughput_from_power(cap, expected):
 
 def test_throughput_from_power_linear_then_flat():
     p = jnp.asarray([100.0, 200.0, 400.0, 800.0, 1600.0], dtype=jnp.float32)
-    got = np.asarray(throughput.throughput_from_power(p, 1e-12, 0.5, 3e14))
+    got = np.asarray(jax.jit(throughput.throughput_from_power)(p, 1e-12, 0.5, 3e14))
     # 0.5·P/1e-12 = 5e13, 1e14, 2e14, 4e14 -> 3e14, 8e14 -> 3e14
     np.testing.assert_allclose(got, [5e13, 1e14, 2e14, 3e14, 3e14], rtol=1e-6)
 
@@ -90,7 +95,7 @@ def test_performance_per_watt():
 def test_performance_per_watt_equals_alpha_over_e_op_below_cap():
     # PPW of T(P) = α/E_op = 0.5/1e-12 = 5e11 op/J, independent of P below the cap
     p = jnp.asarray([50.0, 100.0, 400.0], dtype=jnp.float32)
-    ppw = np.asarray(throughput.performance_per_watt(throughput.throughput_from_power(p, 1e-12, 0.5, 1e15), p))
+    ppw = np.asarray(jax.jit(throughput.performance_per_watt)(throughput.throughput_from_power(p, 1e-12, 0.5, 1e15), p))
     np.testing.assert_allclose(ppw, 5e11, rtol=1e-6)
 
 
@@ -175,11 +180,11 @@ def test_jit_vmap_grad_are_finite_and_consistent(fn, args, argnums, transformed,
 
 def test_grad_hand_values():
     # dT/dP = α/E_op = 0.5/1e-12 = 5e11 op/J below the cap, 0 above it
-    assert float(jax.grad(throughput.throughput_from_power)(*f32(400.0, 1e-12, 0.5, 1e15))) == approx(5e11, rel=1e-6)
-    assert float(jax.grad(throughput.throughput_from_power)(*f32(400.0, 1e-12, 0.5, 1e14))) == 0.0
+    assert float(jgrad(throughput.throughput_from_power)(*f32(400.0, 1e-12, 0.5, 1e15))) == approx(5e11, rel=1e-6)
+    assert float(jgrad(throughput.throughput_from_power)(*f32(400.0, 1e-12, 0.5, 1e14))) == 0.0
     # dT/dE_op = -α P/E_op² = -0.5·400/1e-24 = -2e26
-    g = float(jax.grad(throughput.throughput_from_power, argnums=1)(*f32(400.0, 1e-12, 0.5, 1e15)))
+    g = float(jgrad(throughput.throughput_from_power, argnums=1)(*f32(400.0, 1e-12, 0.5, 1e15)))
     assert g == approx(-2e26, rel=1e-5)
     # roofline gradient flows only to the binding resource (memory here)
-    gs = jax.grad(throughput.roofline_throughput, argnums=(0, 1, 2))(*f32(4e14, 2e14, 3e14))
+    gs = jgrad(throughput.roofline_throughput, argnums=(0, 1, 2))(*f32(4e14, 2e14, 3e14))
     assert [float(x) for x in gs] == [0.0, 1.0, 0.0]

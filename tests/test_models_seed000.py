@@ -26,7 +26,7 @@ def test_hand_worked_time_energy_gap():
     speedup = 10 / (1 + 1e-6 * 10 * math.log(10))  # §5.1
     assert r.t_train == pytest.approx(t1 / speedup, rel=1e-5)
     e_flop = KB_T_LN2 + 1e-31 * 1e18  # §1.1
-    assert r.e_flop == pytest.approx(e_flop, rel=1e-6)
+    assert r.e_flop == pytest.approx(e_flop, rel=1e-6, abs=0)
     work = 1e9 * 100 * t1  # §2.1 operations on one device
     assert r.E_total == pytest.approx(work * 10 / speedup * e_flop, rel=1e-5)
     assert r.loss_gap == pytest.approx(0.01 / 2 * math.log(1e9 * t1 / speedup), rel=1e-5)
