@@ -1,0 +1,65 @@
+"""Sweep axes: a model input (design variable or numeric parameter) and its range.
+
+An axis is either explicit ``values`` or a range ``low``..``high`` on a
+``log`` or ``linear`` scale with a ``count`` for grids; ``integer`` axes are
+rounded. ``from_unit`` maps uniform numbers in [0, 1) onto the axis so every
+sampler shares one mapping.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax.numpy as jnp
+import numpy as np
+
+
+@dataclasses.dataclass(frozen=True)
+class Axis:
+    """One swept input.
+
+    Attributes:
+      name: design variable or parameter name.
+      unit: the model's unit for it.
+      values: explicit values (then low/high/scale are ignored), or None.
+      low, high: range ends, in ``unit``; low < high.
+      scale: "log" or "linear".
+      count: grid points along the range.
+      integer: round to integers.
+    """
+
+    name: str
+    unit: str
+    values: tuple[float, ...] | None = None
+    low: float = 0.0
+    high: float = 1.0
+    scale: str = "linear"
+    count: int = 1
+    integer: bool = False
+
+    def grid_values(self) -> np.ndarray:
+        """The values a full grid visits along this axis (sorted, de-duplicated if integer)."""
+        if self.values is not None:
+            return np.asarray(self.values, dtype=float)
+        if self.count == 1:
+            grid = np.array([self.low])
+        elif self.scale == "log":
+            grid = np.geomspace(self.low, self.high, self.count)
+        else:
+            grid = np.linspace(self.low, self.high, self.count)
+        return np.unique(np.round(grid)) if self.integer else grid
+
+    def from_unit(self, u):
+        """Maps u in [0, 1) (any shape, traced) onto the axis."""
+        if self.values is not None:
+            table = jnp.asarray(self.values, dtype=u.dtype)
+            index = jnp.minimum((u * len(self.values)).astype(jnp.int32), len(self.values) - 1)
+            return table[index]
+        if self.scale == "log":
+            lo, hi = np.log(self.low), np.log(self.high)
+            x = jnp.exp(lo + u * (hi - lo))
+        else:
+            x = self.low + u * (self.high - self.low)
+        if self.integer:
+            x = jnp.clip(jnp.round(x), np.ceil(self.low), np.floor(self.high))
+        return x

@@ -1,0 +1,71 @@
+"""Parquet results: one row per configuration, provenance in the file's metadata.
+
+The metadata (key ``explorer``, JSON) holds the model name and version, the
+unit of every column, the full spec, the seed and the sample counts, so a
+result says how it was made. Writes are atomic: a temporary file in the same
+folder, then a rename, so a crash never leaves a half-written result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from explorer.errors import ExplorerError
+
+METADATA_KEY = b"explorer"
+
+
+def schema_with_metadata(schema: pa.Schema, metadata: dict) -> pa.Schema:
+    """``schema`` carrying ``metadata`` as JSON under the ``explorer`` key."""
+    return schema.with_metadata({**(schema.metadata or {}), METADATA_KEY: json.dumps(metadata, default=str)})
+
+
+def write(frame: pd.DataFrame, path: str | os.PathLike, metadata: dict) -> Path:
+    """Writes ``frame`` to ``path`` atomically with ``metadata``; returns the path."""
+    path = Path(path)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata(schema_with_metadata(table.schema, metadata).metadata)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+    return path
+
+
+class atomic_path:
+    """Context manager yielding a temporary path beside ``path``; renamed onto it on success."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def __enter__(self) -> Path:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(name)
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            os.replace(self.tmp, self.path)
+        else:
+            self.tmp.unlink(missing_ok=True)
+        return False
+
+
+def read(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
+    """Reads a Parquet file: (DataFrame, explorer metadata or {} for foreign files)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ExplorerError(f"cannot read {str(path)!r}: no such file")
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as err:
+        raise ExplorerError(f"cannot read {str(path)!r} as Parquet: {str(err).splitlines()[0]}") from None
+    raw = (table.schema.metadata or {}).get(METADATA_KEY)
+    return table.to_pandas(), (json.loads(raw) if raw else {})

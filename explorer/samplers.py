@@ -1,0 +1,152 @@
+"""Samplers that generate a chunk of configurations from (seed, chunk start) alone.
+
+Every sampler has ``host_inputs(start, size)`` (a few numbers computed on the
+host: digits, counters, or for Sobol the points themselves) and
+``device_values(inputs, size, dtype)`` (jittable; returns one (size,) array per
+axis). The same spec thus gives the same configurations on any device and with
+any chunking.
+
+- ``grid``: full factorial; the flat index is decoded in mixed radix on the
+  device (the chunk start's digits come from the host as Python ints, so
+  grids beyond 2³¹ points work).
+- ``random``: uniform; each value is a counter-based hash of (seed, 64-bit
+  index, axis) — the lowbias32 integer hash (Wellons 2018) chained over the
+  words — so no state and no host-to-device copy per configuration.
+- ``sobol``: scrambled Sobol' from ``scipy.stats.qmc`` (Owen scrambling),
+  generated on the host by ``fast_forward(start)``: on-device Sobol' with
+  scrambling is not practical, so these points do travel to the device.
+- ``lhs``: Latin hypercube on the device: one random permutation of the
+  strata per axis (``jax.random.permutation``, made once per run) plus a hashed
+  jitter inside each stratum.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from explorer.axes import Axis
+from explorer.errors import ExplorerError
+
+KINDS = ("grid", "random", "sobol", "lhs")
+
+
+def _lowbias32(x):
+    """Chris Wellons' lowbias32 integer hash on uint32 arrays."""
+    x = x ^ (x >> 16)
+    x = x * jnp.uint32(0x7FEB352D)
+    x = x ^ (x >> 15)
+    x = x * jnp.uint32(0x846CA68B)
+    return x ^ (x >> 16)
+
+
+def hash_uniform(seed: int, hi, lo, axis: int, dtype):
+    """Uniform [0, 1) from (seed, index hi word, index lo word, axis): pure function of its inputs."""
+    h = _lowbias32(jnp.uint32(seed & 0xFFFFFFFF) ^ _lowbias32(jnp.uint32(axis * 0x9E3779B9 & 0xFFFFFFFF)))
+    h = _lowbias32(h ^ hi)
+    h = _lowbias32(h ^ lo)
+    if jnp.dtype(dtype) == jnp.float64:
+        return h.astype(dtype) * (1.0 / 4294967296.0)
+    return (h >> 8).astype(dtype) * (1.0 / 16777216.0)
+
+
+class GridSampler:
+    def __init__(self, axes: list[Axis]):
+        self.axes = axes
+        self.tables = [a.grid_values() for a in axes]
+        self.radices = [len(t) for t in self.tables]
+        self.total = int(np.prod(self.radices, dtype=object))
+
+    def host_inputs(self, start: int, size: int):
+        digits = []
+        for radix in reversed(self.radices):  # last axis varies fastest
+            start, d = divmod(start, radix)
+            digits.append(d)
+        return {"digits": np.asarray(digits[::-1], dtype=np.int32)}
+
+    def device_values(self, inputs, size: int, dtype):
+        j = jnp.arange(size, dtype=jnp.int32)
+        out, carry, stride = {}, jnp.zeros(size, jnp.int32), 1
+        for k in reversed(range(len(self.axes))):
+            radix = self.radices[k]
+            offset = (j // stride) % radix if stride <= size else jnp.zeros(size, jnp.int32)
+            s = offset + inputs["digits"][k] + carry
+            digit, carry = s % radix, s // radix
+            out[self.axes[k].name] = jnp.asarray(self.tables[k], dtype)[digit]
+            stride = stride * radix if stride <= size else stride
+        return out
+
+
+class RandomSampler:
+    def __init__(self, axes: list[Axis], samples: int, seed: int):
+        self.axes, self.total, self.seed = axes, samples, seed
+
+    def host_inputs(self, start: int, size: int):
+        return {"hi": np.uint32(start >> 32), "lo": np.uint32(start & 0xFFFFFFFF)}
+
+    def device_values(self, inputs, size: int, dtype):
+        lo = inputs["lo"] + jnp.arange(size, dtype=jnp.uint32)
+        hi = inputs["hi"] + (lo < inputs["lo"]).astype(jnp.uint32)
+        return {a.name: a.from_unit(hash_uniform(self.seed, hi, lo, k, dtype)) for k, a in enumerate(self.axes)}
+
+
+class SobolSampler:
+    def __init__(self, axes: list[Axis], samples: int, seed: int):
+        from scipy.stats import qmc
+
+        self.axes, self.total = axes, samples
+        self._engine = qmc.Sobol(d=len(axes), scramble=True, seed=seed)
+        self._position = 0
+
+    def host_inputs(self, start: int, size: int):
+        import warnings
+
+        if start != self._position:
+            self._engine.reset()
+            self._engine.fast_forward(start)
+        with warnings.catch_warnings():  # balance warnings for non-power-of-two chunks
+            warnings.simplefilter("ignore", UserWarning)
+            points = self._engine.random(size)
+        self._position = start + size
+        return {"u": points}
+
+    def device_values(self, inputs, size: int, dtype):
+        u = jnp.asarray(inputs["u"], dtype)
+        return {a.name: a.from_unit(u[:, k]) for k, a in enumerate(self.axes)}
+
+
+class LatinHypercubeSampler:
+    MAX_SAMPLES = 1 << 28  # one int32 permutation per axis lives on the device
+
+    def __init__(self, axes: list[Axis], samples: int, seed: int):
+        if samples > self.MAX_SAMPLES:
+            raise ExplorerError(f"lhs sampler supports at most {self.MAX_SAMPLES} samples; got {samples}")
+        self.axes, self.total, self.seed = axes, samples, seed
+        key = jax.random.key(seed)
+        self.perms = jnp.stack([jax.random.permutation(jax.random.fold_in(key, k), samples).astype(jnp.int32)
+                                for k in range(len(axes))])
+
+    def host_inputs(self, start: int, size: int):
+        return {"start": np.int32(start)}
+
+    def device_values(self, inputs, size: int, dtype):
+        j = inputs["start"] + jnp.arange(size, dtype=jnp.int32)
+        safe = jnp.minimum(j, self.total - 1)
+        lo = j.astype(jnp.uint32)
+        out = {}
+        for k, a in enumerate(self.axes):
+            jitter = hash_uniform(self.seed, jnp.uint32(0), lo, k, dtype)
+            stratum = self.perms[k][safe].astype(dtype)
+            out[a.name] = a.from_unit((stratum + jitter) / self.total)
+        return out
+
+
+def make_sampler(kind: str, axes: list[Axis], samples: int | None, seed: int):
+    """The sampler ``kind`` over ``axes``; ``samples`` is ignored for grids."""
+    if kind == "grid":
+        return GridSampler(axes)
+    cls = {"random": RandomSampler, "sobol": SobolSampler, "lhs": LatinHypercubeSampler}.get(kind)
+    if cls is None:
+        raise ExplorerError(f"unknown sampler {kind!r} (known: {', '.join(KINDS)})")
+    return cls(axes, int(samples), seed)

@@ -1,0 +1,226 @@
+"""Sweep specs: TOML files users copy and edit, validated whole before any work starts.
+
+Every problem gets one ExplorerError line that names the offending key. The
+format is documented in sweeps/README.md; sweeps/quickstart.toml is the
+default main job.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import tomllib
+from pathlib import Path
+
+from explorer.axes import Axis
+from explorer.errors import ExplorerError
+from explorer.models import get_model, resolve_params
+from explorer.models.base import Model
+from explorer.samplers import KINDS as SAMPLERS
+from explorer.units import parse_quantity
+
+MODES = ("frontier", "feasible", "all")
+_TOP = {"model", "axes", "sampler", "objectives", "constraints", "output", "optimize"}
+_BOUND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*(.+?)\s*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Bound:
+    """An inequality on an output: ``output <= value`` or ``output >= value``."""
+
+    output: str
+    op: str
+    value: float
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep: everything the engine needs, in the model's units."""
+
+    model: Model
+    presets: dict
+    overrides: dict
+    params: dict  # fully resolved parameters
+    axes: tuple[Axis, ...]
+    sampler: str
+    samples: int | None
+    seed: int
+    objectives: tuple[tuple[str, bool], ...]  # (output, maximize)
+    margins: tuple[str, ...]
+    bounds: tuple[Bound, ...]
+    mode: str
+    path: Path
+    chunk_size: int
+    dtype: str
+    raw: dict  # the spec as written, for the result's metadata
+
+    def digest(self) -> str:
+        """A hash of everything that determines the result (for safe resumes)."""
+        return hashlib.sha256(json.dumps(self.raw, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _table(raw: dict, key: str, allowed: set[str], where: str) -> dict:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise ExplorerError(f"{where}{key} must be a table, got {type(value).__name__}")
+    for k in value:
+        if k not in allowed:
+            raise ExplorerError(f"unknown key {where}{key}.{k} (allowed: {', '.join(sorted(allowed))})")
+    return value
+
+
+def _int(value, what: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ExplorerError(f"{what} must be an integer ≥ {minimum}, got {value!r}")
+    return value
+
+
+def _axis(model: Model, name: str, raw) -> Axis:
+    where = f"axes.{name}"
+    if name in model.design_names:
+        var = model.variable(name)
+        unit, integer = var.unit, var.integer
+    elif name in model.param_names and not model.param(name).choices:
+        unit, integer = model.param(name).unit, False
+    else:
+        raise ExplorerError(f"unknown axis {name!r}: not a design variable or numeric parameter of "
+                            f"model {model.name!r} (design variables: {', '.join(model.design_names)})")
+    if not isinstance(raw, dict):
+        raise ExplorerError(f"{where} must be a table like {{low, high, scale, count}} or {{values}}")
+    allowed = {"low", "high", "scale", "count", "values", "integer"}
+    for k in raw:
+        if k not in allowed:
+            raise ExplorerError(f"unknown key {where}.{k} (allowed: {', '.join(sorted(allowed))})")
+    integer = bool(raw.get("integer", integer))
+    if "values" in raw:
+        values = raw["values"]
+        if not isinstance(values, list) or not values:
+            raise ExplorerError(f"{where}.values must be a non-empty list")
+        parsed = tuple(parse_quantity(v, unit, f"{where}.values") for v in values)
+        return Axis(name, unit, values=parsed, integer=integer)
+    if "low" not in raw or "high" not in raw:
+        raise ExplorerError(f"{where} needs low and high (or values)")
+    low = parse_quantity(raw["low"], unit, f"{where}.low")
+    high = parse_quantity(raw["high"], unit, f"{where}.high")
+    if not low < high:
+        raise ExplorerError(f"{where}: empty or inverted range: low {low:g} ≥ high {high:g} ({unit})")
+    scale = raw.get("scale", "linear")
+    if scale not in ("log", "linear"):
+        raise ExplorerError(f"{where}.scale must be 'log' or 'linear', got {scale!r}")
+    if scale == "log" and low <= 0:
+        raise ExplorerError(f"{where}: a log axis needs low > 0, got {low:g}")
+    count = _int(raw.get("count", 16), f"{where}.count", 1)
+    if integer and int(high) < low:
+        raise ExplorerError(f"{where}: no integer lies in [{low:g}, {high:g}]")
+    return Axis(name, unit, low=low, high=high, scale=scale, count=count, integer=integer)
+
+
+def _bound(model: Model, text) -> Bound:
+    match = _BOUND.match(str(text))
+    if not match:
+        raise ExplorerError(f"constraints.bounds: {text!r} is not 'OUTPUT <= VALUE' or 'OUTPUT >= VALUE'")
+    name, op, value = match.groups()
+    output = model.output(name)
+    return Bound(name, op, parse_quantity(value, output.unit, f"constraints.bounds {name}"))
+
+
+def parse_spec(raw: dict, origin: str = "<spec>", *, path: str | None = None,
+               samples: int | None = None) -> SweepSpec:
+    """Validates a spec dict (as read from TOML); ``path``/``samples`` override the file's."""
+    for key in raw:
+        if key not in _TOP:
+            raise ExplorerError(f"unknown key {key!r} in {origin} (allowed: {', '.join(sorted(_TOP))})")
+    model_raw = _table(raw, "model", {"name", "hardware", "workload", "params"}, "")
+    model = get_model(model_raw.get("name", "llm_training"))
+    presets = {k: model_raw[k] for k in ("hardware", "workload") if k in model_raw}
+    for kind, name in presets.items():
+        if not isinstance(name, str):
+            raise ExplorerError(f"model.{kind} must be a preset name, got {name!r}")
+    overrides_raw = model_raw.get("params", {})
+    if not isinstance(overrides_raw, dict):
+        raise ExplorerError("model.params must be a table of parameter = value")
+    overrides = {}
+    for key, value in overrides_raw.items():
+        param = model.param(key)
+        overrides[key] = value if param.choices else parse_quantity(value, param.unit, f"model.params.{key}")
+    params = resolve_params(model, presets, overrides)
+
+    axes_raw = raw.get("axes", {})
+    if not isinstance(axes_raw, dict) or not axes_raw:
+        raise ExplorerError(f"{origin} needs an [axes] table with at least one axis")
+    axes = tuple(_axis(model, name, value) for name, value in axes_raw.items())
+
+    sampler_raw = _table(raw, "sampler", {"kind", "samples", "seed"}, "")
+    kind = sampler_raw.get("kind", "grid")
+    if kind not in SAMPLERS:
+        raise ExplorerError(f"sampler.kind must be one of {', '.join(SAMPLERS)}, got {kind!r}")
+    seed = _int(sampler_raw.get("seed", 0), "sampler.seed")
+    n = samples if samples is not None else sampler_raw.get("samples")
+    if kind != "grid":
+        if n is None:
+            raise ExplorerError(f"sampler.samples is required for the {kind} sampler")
+        n = _int(n, "sampler.samples", 1)
+
+    objectives_raw = raw.get("objectives")
+    if not isinstance(objectives_raw, dict) or not objectives_raw:
+        raise ExplorerError(f"{origin} needs an [objectives] table, e.g. time_s = \"min\"")
+    objectives = []
+    for name, direction in objectives_raw.items():
+        model.output(name)
+        if direction not in ("min", "max"):
+            raise ExplorerError(f"objectives.{name} must be \"min\" or \"max\", got {direction!r}")
+        objectives.append((name, direction == "max"))
+
+    constraints = _table(raw, "constraints", {"margins", "bounds"}, "")
+    margins_raw = constraints.get("margins", "all")
+    if margins_raw == "all":
+        margins = model.margins
+    elif isinstance(margins_raw, list):
+        margins = tuple(margins_raw)
+        for name in margins:
+            if name not in model.margins:
+                raise ExplorerError(f"constraints.margins: {name!r} is not a margin output of model "
+                                    f"{model.name!r} (margins: {', '.join(model.margins)})")
+    else:
+        raise ExplorerError("constraints.margins must be \"all\" or a list of margin outputs")
+    bounds_raw = constraints.get("bounds", [])
+    if not isinstance(bounds_raw, list):
+        raise ExplorerError("constraints.bounds must be a list of strings like \"time_s <= 90 days\"")
+    bounds = tuple(_bound(model, b) for b in bounds_raw)
+
+    output = _table(raw, "output", {"mode", "path", "chunk_size", "dtype"}, "")
+    mode = output.get("mode", "frontier")
+    if mode not in MODES:
+        raise ExplorerError(f"output.mode must be one of {', '.join(MODES)}, got {mode!r}")
+    dtype = output.get("dtype", "float32")
+    if dtype not in ("float32", "float64"):
+        raise ExplorerError(f"output.dtype must be float32 or float64, got {dtype!r}")
+    chunk = _int(output.get("chunk_size", 1 << 20), "output.chunk_size", 1)
+    stem = Path(origin).stem if origin != "<spec>" else "sweep"
+    out_path = Path(path or output.get("path", f"data/results/{stem}.parquet"))
+    if out_path.suffix != ".parquet":
+        raise ExplorerError(f"output.path must end in .parquet, got {str(out_path)!r}")
+    return SweepSpec(model=model, presets=presets, overrides=overrides, params=params, axes=axes,
+                     sampler=kind, samples=n if kind != "grid" else None, seed=seed,
+                     objectives=tuple(objectives), margins=tuple(margins), bounds=bounds, mode=mode,
+                     path=out_path, chunk_size=chunk, dtype=dtype, raw=raw)
+
+
+def load_spec(source, *, path: str | None = None, samples: int | None = None) -> SweepSpec:
+    """A SweepSpec from a TOML path, a dict, or a SweepSpec (returned as is)."""
+    if isinstance(source, SweepSpec):
+        return source
+    if isinstance(source, dict):
+        return parse_spec(source, path=path, samples=samples)
+    file = Path(source)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ExplorerError(f"cannot read spec {str(file)!r}: {err.strerror}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ExplorerError(f"{file}: not valid TOML: {err}") from None
+    return parse_spec(raw, str(file), path=path, samples=samples)
