@@ -214,11 +214,13 @@ class _Engine:
         bar = tqdm(total=self.total, initial=min(state["next_chunk"] * self.chunk, self.total), unit="cfg",
                    unit_scale=True, disable=not progress, desc="sweep", smoothing=0.1)
         t1, last_save = time.perf_counter(), time.perf_counter()
+        first = state["next_chunk"]
         try:
-            for k in range(state["next_chunk"], self.n_chunks):
+            for k in range(first, self.n_chunks):
                 start = k * self.chunk
                 n_valid = min(self.chunk, self.total - start)
-                inputs = inputs if k == state["next_chunk"] and inputs is not None else self._inputs(start)
+                if k > first:
+                    inputs = self._inputs(start)
                 cap = small if spec.mode == "frontier" else self.chunk
                 rows, count, n_eval, n_feas = self._function(cap, inputs, sketch)(inputs, np.int32(n_valid), sketch)
                 count = int(count)
