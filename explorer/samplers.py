@@ -30,6 +30,7 @@ from explorer.axes import Axis
 from explorer.errors import ExplorerError
 
 KINDS = ("grid", "random", "sobol", "lhs")
+MAX_CHUNK = 1 << 24  # configurations per chunk (int32 indices; ~1 GB of columns per chunk)
 
 
 def _lowbias32(x):
@@ -71,9 +72,9 @@ class GridSampler:
         for k in reversed(range(len(self.axes))):
             radix = self.radices[k]
             offset = (j // stride) % radix if stride <= size else jnp.zeros(size, jnp.int32)
-            s = offset + inputs["digits"][k] + carry
-            digit, carry = s % radix, s // radix
-            out[self.axes[k].name] = jnp.asarray(self.tables[k], dtype)[digit]
+            total = offset + inputs["digits"][k] + carry
+            carry = (total >= radix).astype(jnp.int32)
+            out[self.axes[k].name] = jnp.asarray(self.tables[k], dtype)[total - radix * carry]
             stride = stride * radix if stride <= size else stride
         return out
 

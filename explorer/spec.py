@@ -19,6 +19,7 @@ from explorer.errors import ExplorerError
 from explorer.models import get_model, resolve_params
 from explorer.models.base import Model
 from explorer.samplers import KINDS as SAMPLERS
+from explorer.samplers import MAX_CHUNK
 from explorer.units import parse_quantity
 
 MODES = ("frontier", "feasible", "all")
@@ -198,6 +199,8 @@ def parse_spec(raw: dict, origin: str = "<spec>", *, path: str | None = None,
     if dtype not in ("float32", "float64"):
         raise ExplorerError(f"output.dtype must be float32 or float64, got {dtype!r}")
     chunk = _int(output.get("chunk_size", 1 << 20), "output.chunk_size", 1)
+    if chunk > MAX_CHUNK:
+        raise ExplorerError(f"output.chunk_size must be at most {MAX_CHUNK}, got {chunk}")
     stem = Path(origin).stem if origin != "<spec>" else "sweep"
     out_path = Path(path or output.get("path", f"data/results/{stem}.parquet"))
     if out_path.suffix != ".parquet":
