@@ -30,9 +30,9 @@ from explorer.pareto import ParetoArchive
 from explorer.samplers import make_sampler
 from explorer.spec import SweepSpec, load_spec
 
-SKETCH = 48  # archive points sent back to the device for rejection
-ELITES = 8  # weighted-sum minima of each chunk used for rejection
-SMALL_CAP = 4096  # first survivor buffer per chunk; grown (power of two) when a chunk overflows it
+SKETCH = 32  # archive points sent back to the device for rejection
+GRID = 256  # bins per axis of the grid of minima (2 and 3 objectives)
+SMALL_CAP = 4096  # smallest survivor buffer per chunk (chunk/16 by default); grown when a chunk overflows it
 CHECKPOINT_EVERY_S = 5.0
 
 
@@ -78,7 +78,21 @@ def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: b
         return _Engine(spec).run(resume=resume, progress=progress)
 
 
-def _dominated_by_any(obj, reference):
+def sketch_points(points: np.ndarray, size: int = SKETCH) -> np.ndarray:
+    """Up to ``size`` front points (each objective's minimum, then spread along the first
+    objective), padded with +inf rows, which dominate nothing."""
+    m = points.shape[1]
+    sketch = np.full((size, m), np.inf)
+    if len(points) <= size:
+        sketch[: len(points)] = points
+    else:
+        extremes = [int(np.argmin(points[:, k])) for k in range(m)]
+        spread = np.argsort(points[:, 0], kind="stable")[np.linspace(0, len(points) - 1, size - m).astype(int)]
+        sketch[:] = points[np.concatenate([extremes, spread])]
+    return sketch
+
+
+def dominated_by_any(obj, reference):
     """Mask of the rows of ``obj`` (n × m, minimised) that some row of ``reference`` dominates.
 
     Unrolled over the (few, fixed) reference rows and the objectives: one fused
@@ -99,10 +113,123 @@ def _dominated_by_any(obj, reference):
     return dominated
 
 
-def _weights(m: int) -> np.ndarray:
-    """ELITES fixed weight vectors on the simplex: the m unit vectors, then a fixed random spread."""
-    rng = np.random.default_rng(0)
-    return np.concatenate([np.eye(m), rng.dirichlet(np.ones(m), size=max(ELITES - m, 0))])[:ELITES]
+def grid_edges(lo, hi, bins: int, xp=np):
+    """``bins`` edges from lo to hi: geometric when lo > 0 (objectives span decades), else linear."""
+    t = xp.linspace(0.0, 1.0, bins)
+    positive = lo > 0
+    ratio = xp.where(positive, hi / xp.where(positive, lo, 1.0), 1.0)
+    return xp.where(positive, lo * ratio**t, lo + (hi - lo) * t)
+
+
+def lookup_bins(x, edges):
+    """Index of the last edge ≤ x (−1 if none), by arithmetic on the edge spacing.
+
+    The estimate from the spacing is checked against the edge array itself and
+    moved down once if rounding put it one bin too high, so e[i] ≤ x holds
+    exactly wherever i ≥ 0 (what the grids' exactness rests on). Landing one
+    bin too low is harmless: it only looks at a smaller prefix of the table.
+    """
+    import jax.numpy as jnp
+
+    n = edges.shape[0]
+    lo, hi = edges[0], edges[-1]
+    geometric = lo > 0
+    span = jnp.where(hi > lo, jnp.where(geometric, jnp.log(hi / jnp.where(geometric, lo, 1.0)), hi - lo), 1.0)
+    pos = jnp.where(geometric, jnp.log(jnp.where(x > 0, x, 1.0) / jnp.where(geometric, lo, 1.0)), x - lo)
+    i = jnp.clip(jnp.floor(pos / span * (n - 1)), -1, n - 1).astype(jnp.int32)
+    i = jnp.where(edges[jnp.maximum(i, 0)] > x, i - 1, i)
+    ok = (i >= 0) & (edges[jnp.maximum(i, 0)] <= x) & ~(geometric & (x <= 0))
+    return jnp.where(ok, i, -1)
+
+
+def grid_of_minima(points: np.ndarray, bins: int = GRID):
+    """Host side: a table that answers "does the archive dominate p?" in O(1), exactly.
+
+    For 2 or 3 minimised objectives: edges e1 (and e2) span the archive's first
+    (and second) objective; table[i, j] is the least last objective over
+    archive points a with a₁ ≤ e1[i] and a₂ ≤ e2[j] (a 2-D prefix minimum). A
+    point p with e1[i] ≤ p₁, e2[j] ≤ p₂ and table[i, j] < p_last is dominated
+    by a real archive point. For 2 objectives the second axis is one bin at
+    −inf. With 4+ objectives the table is empty: the sketch alone rejects.
+
+    Returns:
+      (e1 (bins,), e2 (bins or 1,), table (bins, bins or 1)), float32.
+    """
+    m = points.shape[1]
+    bins2 = bins if m >= 3 else 1
+    e1 = np.full(bins, np.inf, np.float32)
+    e2 = np.full(bins2, np.inf if m >= 3 else -np.inf, np.float32)
+    table = np.full((bins, bins2), np.inf, np.float32)
+    points = points[np.all(np.isfinite(points), axis=1)].astype(np.float32)
+    if len(points) == 0 or m >= 4:
+        return e1, e2, table
+    e1 = np.maximum.accumulate(grid_edges(points[:, 0].min(), points[:, 0].max(), bins).astype(np.float32))
+    i = np.searchsorted(e1, points[:, 0], side="left")  # first edge ≥ a₁
+    if m >= 3:
+        e2 = np.maximum.accumulate(grid_edges(points[:, 1].min(), points[:, 1].max(), bins).astype(np.float32))
+        j = np.searchsorted(e2, points[:, 1], side="left")
+    else:
+        j = np.zeros(len(points), int)
+    inside = (i < bins) & (j < bins2)
+    np.minimum.at(table, (i[inside], j[inside]), points[inside, min(m - 1, 2)])
+    table = np.minimum.accumulate(np.minimum.accumulate(table, axis=0), axis=1)
+    return e1, e2, table
+
+
+def dominated_by_grid(obj, e1, e2, table):
+    """Device side of ``grid_of_minima``: rows of ``obj`` the archive certainly dominates."""
+    import jax.numpy as jnp
+
+    if obj.shape[1] >= 4:
+        return jnp.zeros(obj.shape[0], bool)
+    i = lookup_bins(obj[:, 0], e1)
+    j = lookup_bins(obj[:, 1], e2) if obj.shape[1] >= 3 else jnp.zeros(obj.shape[0], jnp.int32)
+    best = table[jnp.maximum(i, 0), jnp.maximum(j, 0)]
+    return (i >= 0) & (j >= 0) & (best < obj[:, min(obj.shape[1] - 1, 2)])
+
+
+def dominated_within_chunk(obj, candidate, bins: int = GRID):
+    """Rows of ``obj`` that another candidate row of the same chunk certainly dominates.
+
+    The device-side twin of ``grid_of_minima``, built from the chunk itself:
+    each candidate a is scattered into the cell of the first edges ≥ (a₁, a₂)
+    with a scatter-min of its last objective; a 2-D cumulative minimum makes
+    table[i, j] the least last objective over candidates with a₁ ≤ e1[i],
+    a₂ ≤ e2[j]. A row p with e1[i] ≤ p₁, e2[j] ≤ p₂ and table[i, j] < p_last is
+    dominated (the strict < keeps p from rejecting itself). 4+ objectives: no
+    rejection.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    m = obj.shape[1]
+    if m >= 4:
+        return jnp.zeros(obj.shape[0], bool)
+    inf = jnp.asarray(jnp.inf, obj.dtype)
+
+    def axis(col):
+        lo = jnp.min(jnp.where(candidate, col, inf))
+        hi = jnp.max(jnp.where(candidate, col, -inf))
+        ok = jnp.isfinite(lo) & jnp.isfinite(hi)
+        edges = jax.lax.cummax(grid_edges(jnp.where(ok, lo, 0.0), jnp.where(ok, hi, 1.0), bins, jnp).astype(obj.dtype))
+        look = lookup_bins(col, edges)
+        own = jnp.where((look >= 0) & (edges[jnp.maximum(look, 0)] == col), look, look + 1)  # first edge ≥ a
+        return look, own
+
+    i_look, i_own = axis(obj[:, 0])
+    if m >= 3:
+        bins2 = bins
+        j_look, j_own = axis(obj[:, 1])
+    else:
+        bins2 = 1
+        j_look = j_own = jnp.zeros(obj.shape[0], jnp.int32)
+    last = obj[:, min(m - 1, 2)]
+    placed = candidate & (i_own < bins) & (j_own < bins2)
+    cell = jnp.where(placed, i_own * bins2 + j_own, bins * bins2)
+    table = jnp.full(bins * bins2, inf).at[cell].min(jnp.where(placed, last, inf), mode="drop")
+    table = jax.lax.cummin(jax.lax.cummin(table.reshape(bins, bins2), axis=0), axis=1)
+    best = table[jnp.maximum(i_look, 0), jnp.maximum(j_look, 0)]
+    return (i_look >= 0) & (j_look >= 0) & (best < last)
 
 
 class _Engine:
@@ -152,8 +279,8 @@ class _Engine:
         obj = jnp.stack([cols[o] * s for o, s in zip(self.objectives, self.signs)], axis=1)
         candidate = feasible & jnp.all(jnp.isfinite(obj), axis=1)
         if self.spec.mode == "frontier":
-            reference = jnp.concatenate([sketch, self._elites(obj, candidate)])
-            keep = candidate & ~_dominated_by_any(obj, reference)
+            keep = candidate & ~dominated_by_grid(obj, sketch["e1"], sketch["e2"], sketch["table"])
+            keep = keep & ~dominated_within_chunk(obj, keep) & ~dominated_by_any(obj, sketch["points"])
         elif self.spec.mode == "feasible":
             keep = feasible
         else:
@@ -175,29 +302,6 @@ class _Engine:
         return {**inputs, **{k: jnp.broadcast_to(outputs[k], (size,)).astype(self.dtype)
                              for k in self.model.output_names}}
 
-    def _elites(self, obj, candidate):
-        """The chunk's minima of ELITES weighted sums of its min-max scaled objectives.
-
-        Each minimiser of a positive weighted sum is on the chunk's front, so it is
-        a safe reference for rejection. Column-wise arithmetic: a (chunk × m)·(m × k)
-        product with an argmin over rows is several times slower on CPUs.
-        """
-        import jax.numpy as jnp
-
-        inf = jnp.asarray(jnp.inf, obj.dtype)
-        columns = []
-        for k in range(obj.shape[1]):
-            col = jnp.where(candidate, obj[:, k], inf)
-            lo = jnp.min(col)
-            hi = jnp.max(jnp.where(candidate, obj[:, k], -inf))
-            columns.append((col - lo) / jnp.where(hi > lo, hi - lo, 1.0))
-        picks = []
-        for w in _weights(obj.shape[1]):
-            score = sum(float(wk) * c for wk, c in zip(w, columns) if wk > 0)
-            picks.append(jnp.argmin(score))
-        best = jnp.stack(picks)
-        return jnp.where(jnp.any(candidate), obj[best], inf)
-
     def _function(self, cap: int, inputs, sketch):
         """The chunk kernel compiled for ``cap`` survivors (once per run per cap)."""
         import jax
@@ -214,17 +318,12 @@ class _Engine:
         return {k: (np.asarray(v, dtype=np.dtype(self.spec.dtype)) if np.asarray(v).dtype.kind == "f" else v)
                 for k, v in inputs.items()}
 
-    def _sketch(self, archive: ParetoArchive) -> np.ndarray:
-        m = len(self.objectives)
-        sketch = np.full((SKETCH, m), np.inf)
-        pts = archive.points
-        if len(pts) <= SKETCH:
-            sketch[: len(pts)] = pts
-        else:
-            extremes = [int(np.argmin(pts[:, k])) for k in range(m)]
-            spread = np.argsort(pts[:, 0], kind="stable")[np.linspace(0, len(pts) - 1, SKETCH - m).astype(int)]
-            sketch[:] = pts[np.concatenate([extremes, spread])]
-        return sketch.astype(np.dtype(self.spec.dtype))
+    def _sketch(self, archive: ParetoArchive) -> dict:
+        """What the device rejects against: SKETCH archive points and the grid of minima."""
+        dtype = np.dtype(self.spec.dtype)
+        e1, e2, table = grid_of_minima(archive.points)
+        return {"points": sketch_points(archive.points).astype(dtype), "e1": e1.astype(dtype),
+                "e2": e2.astype(dtype), "table": table.astype(dtype)}
 
     def run(self, *, resume: bool, progress: bool) -> SweepResult:
         from tqdm import tqdm
@@ -243,7 +342,7 @@ class _Engine:
 
         t0 = time.perf_counter()
         sketch = self._sketch(archive)
-        cap = min(SMALL_CAP, self.chunk) if spec.mode == "frontier" else self.chunk
+        cap = min(max(SMALL_CAP, self.chunk // 16), self.chunk) if spec.mode == "frontier" else self.chunk
         inputs = self._inputs(state["next_chunk"] * self.chunk) if state["next_chunk"] < self.n_chunks else None
         if inputs is not None:
             self._function(cap, inputs, sketch)
@@ -270,9 +369,11 @@ class _Engine:
                 if count > cap:  # grow the survivor buffer (a power of two: few compiles) and redo
                     cap = min(self.chunk, 1 << int(2 * count - 1).bit_length())
                     tc = time.perf_counter()
+                    self._function(cap, inputs, sketch)
+                    compile_s += time.perf_counter() - tc
+                    t1 += time.perf_counter() - tc  # compiling is not streaming
                     rows, count, n_eval, n_feas = dispatch(k, self._inputs(k * self.chunk), cap)
                     count = int(count)
-                    compile_s += time.perf_counter() - tc
                 host = {c: np.asarray(v)[:count] for c, v in rows.items()}
                 if parts is not None:
                     parts.write(k, pd.DataFrame(host))

@@ -9,11 +9,15 @@ import sys
 from explorer.errors import ExplorerError
 
 # subcommand name -> module in explorer.cli (imported only when run, so --help is instant)
-COMMANDS = {"evaluate": "evaluate", "presets": "presets", "calibrate": "calibrate"}
+COMMANDS = {"sweep": "sweep", "frontier": "frontier", "evaluate": "evaluate", "presets": "presets",
+            "calibrate": "calibrate", "bench": "bench"}
 SUMMARIES = {
+    "sweep": "run a sweep spec (TOML) into a Parquet Pareto frontier",
+    "frontier": "recompute the exact Pareto frontier of any Parquet file",
     "evaluate": "evaluate a model at one or more configurations and print outputs with units",
     "presets": "list hardware and workload presets, or show one with its sources",
     "calibrate": "compare llm_training with published training runs (device-hours, energy, MFU)",
+    "bench": "measure configurations/s against a NumPy reference and the Pareto filter against moocore",
 }
 
 

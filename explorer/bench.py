@@ -1,0 +1,171 @@
+"""``explorer bench``: throughput of the sweep engine, measured against references in the same run.
+
+Three measurements on the current machine:
+
+1. the full ``llm_training`` grid sweep with the streaming Pareto frontier
+   (generate → evaluate → constrain → reject → merge), in configurations/s;
+2. the same model on the same configurations evaluated by plain NumPy
+   (``numpy_reference``), with the same constraints: the ratio of (1) to this;
+3. Pareto filtering of the same sweep's feasible points: the engine's streaming
+   front (device-side rejection + exact merge) against moocore's one-shot
+   ``is_nondominated`` on all points at once.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+
+import numpy as np
+
+from explorer.models import get_model
+from explorer.models.params import split_choices
+from explorer.pareto import ParetoArchive, is_nondominated
+from explorer.spec import parse_spec
+
+OBJECTIVES = ("time_s", "energy_j", "final_loss")
+
+
+def bench_spec(n_side: int, chunk: int) -> dict:
+    """A grid spec of n_side⁴ llm_training configurations (the quickstart's ranges)."""
+    return {
+        "model": {"name": "llm_training", "hardware": "h100-sxm", "workload": "llama3.1-70b"},
+        "axes": {"nu": {"low": 0.6e9, "high": 1.98e9, "count": n_side},
+                 "batch": {"low": 256, "high": 16384, "scale": "log", "count": n_side},
+                 "temperature": {"low": 1e-3, "high": 3e-2, "scale": "log", "count": n_side},
+                 "n_parallel": {"low": 512, "high": 65536, "scale": "log", "count": n_side}},
+        "objectives": {o: "min" for o in OBJECTIVES},
+        "output": {"mode": "frontier", "chunk_size": chunk, "path": "data/results/bench.parquet"},
+    }
+
+
+def _grid_numpy(spec, start: int, size: int) -> dict:
+    """The grid configurations start..start+size decoded on the host."""
+    tables = [a.grid_values() for a in spec.axes]
+    index = np.arange(start, start + size)
+    out = {}
+    for axis, table in zip(reversed(spec.axes), reversed(tables)):
+        index, digit = np.divmod(index, len(table))
+        out[axis.name] = table[digit]
+    return out
+
+
+def numpy_sweep(spec, limit: int) -> tuple[float, int, np.ndarray]:
+    """Evaluates the first ``limit`` grid configurations with NumPy; returns (seconds, n, objectives of feasible)."""
+    from explorer.numpy_reference import evaluate_numpy
+
+    model = spec.model
+    numeric, choices = split_choices(model, spec.params)
+    params = {**{k: np.float32(v) for k, v in numeric.items()}, **choices}
+    chunk = min(spec.chunk_size, limit)
+    kept = []
+    t = time.perf_counter()
+    for start in range(0, limit, chunk):
+        design = {k: v.astype(np.float32) for k, v in _grid_numpy(spec, start, min(chunk, limit - start)).items()}
+        out = evaluate_numpy(model, design, params)
+        feasible = np.ones(len(design["nu"]), bool)
+        for name in spec.margins:
+            feasible &= np.asarray(out[name]) <= 0
+        obj = np.stack([np.broadcast_to(out[o], feasible.shape) for o in OBJECTIVES], axis=1)
+        kept.append(obj[feasible & np.all(np.isfinite(obj), axis=1)])
+    return time.perf_counter() - t, limit, np.concatenate(kept)
+
+
+def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
+    """The engine's front on ``points`` (n × m, minimised): device rejection + exact merge. (seconds, size)."""
+    import jax
+    import jax.numpy as jnp
+
+    from explorer.sweep import (_Buffer, dominated_by_any, dominated_by_grid, dominated_within_chunk, grid_of_minima,
+                                sketch_points)
+
+    m = points.shape[1]
+
+    @jax.jit
+    def survivors(obj, sketch):
+        candidate = jnp.all(jnp.isfinite(obj), axis=1)
+        keep = candidate & ~dominated_by_grid(obj, sketch["e1"], sketch["e2"], sketch["table"])
+        return keep & ~dominated_within_chunk(obj, keep) & ~dominated_by_any(obj, sketch["points"])
+
+    def sketch_of(archive):
+        e1, e2, table = grid_of_minima(archive.points)
+        return {"points": sketch_points(archive.points).astype(np.float32), "e1": e1.astype(np.float32),
+                "e2": e2.astype(np.float32), "table": table.astype(np.float32)}
+
+    pad = (-len(points)) % chunk
+    padded = np.concatenate([points, np.full((pad, m), np.inf)]).astype(np.float32)
+    archive = ParetoArchive(m)
+    buffer = _Buffer(archive, [f"o{k}" for k in range(m)], np.ones(m))
+    sketch = sketch_of(archive)
+    survivors(padded[:chunk], sketch).block_until_ready()  # compile outside the timing
+    t = time.perf_counter()
+    for start in range(0, len(padded), chunk):
+        block = padded[start:start + chunk]
+        keep = np.asarray(survivors(block, sketch))
+        buffer.add({f"o{k}": block[keep, k] for k in range(m)})
+        if buffer.full():
+            buffer.merge()
+            sketch = sketch_of(archive)
+    buffer.merge()
+    return time.perf_counter() - t, len(archive)
+
+
+def run_bench(quick: bool = False) -> list[tuple[str, str]]:
+    """Runs the three measurements; returns (label, value) rows for printing."""
+    import jax
+
+    from explorer.sweep import sweep
+
+    n_side, chunk = (24, 1 << 18) if quick else (64, 1 << 20)
+    spec = parse_spec(bench_spec(n_side, chunk), "bench")
+    result = sweep(spec, progress=False)
+    jax_rate = result.evaluated / result.run_s
+    limit = min(result.evaluated, 1 << 18 if quick else 1 << 22)
+    np_s, np_n, _ = numpy_sweep(spec, limit)
+    np_rate = np_n / np_s
+    _, _, feasible_obj = numpy_sweep(spec, result.evaluated) if quick else (None, None, None)
+    if feasible_obj is None:
+        feasible_obj = _feasible_objectives(spec, result.evaluated)
+    t = time.perf_counter()
+    one_shot = int(is_nondominated(feasible_obj).sum())
+    moocore_s = time.perf_counter() - t
+    stream_s, stream_n = streaming_front(feasible_obj, chunk)
+    device = jax.devices()[0]
+    return [
+        ("device", f"{device.platform}: {getattr(device, 'device_kind', '?')} ({jax.device_count()} device(s)), "
+                   f"{platform.processor() or platform.machine()}"),
+        ("llm_training sweep + streaming frontier", f"{jax_rate:,.0f} configurations/s "
+                                                    f"({result.evaluated:,} in {result.run_s:.2f} s, compile {result.compile_s:.2f} s)"),
+        ("same model, plain NumPy", f"{np_rate:,.0f} configurations/s ({np_n:,} in {np_s:.2f} s)"),
+        ("JAX engine / NumPy", f"{jax_rate / np_rate:.1f}x"),
+        ("Pareto: moocore one-shot", f"{moocore_s:.3f} s for {len(feasible_obj):,} points ({one_shot:,} on front)"),
+        ("Pareto: streaming archive", f"{stream_s:.3f} s ({stream_n:,} on front)"),
+        ("streaming / one-shot speed", f"{moocore_s / stream_s:.1f}x"),
+    ]
+
+
+def _feasible_objectives(spec, n: int) -> np.ndarray:
+    """Objectives of every feasible configuration of the sweep, computed by the JAX model."""
+    import jax
+    import jax.numpy as jnp
+
+    model = spec.model
+    numeric, choices = split_choices(model, spec.params)
+    params = {k: jnp.float32(v) for k, v in numeric.items()}
+
+    @jax.jit
+    def objectives(design):
+        out = model.fn(design, {**params, **choices})
+        feasible = jnp.ones(design["nu"].shape, bool)
+        for name in spec.margins:
+            feasible &= out[name] <= 0
+        return jnp.stack([out[o] for o in OBJECTIVES], axis=1), feasible
+
+    parts = []
+    for start in range(0, n, spec.chunk_size):
+        size = min(spec.chunk_size, n - start)
+        design = {k: jnp.asarray(v, jnp.float32) for k, v in _grid_numpy(spec, start, size).items()}
+        obj, feasible = objectives(design)
+        obj, feasible = np.asarray(obj), np.asarray(feasible)
+        parts.append(obj[feasible & np.all(np.isfinite(obj), axis=1)])
+    return np.concatenate(parts)

@@ -1,0 +1,32 @@
+"""Recompute an exact Pareto frontier from any Parquet file.
+
+Works on explorer outputs (e.g. a sweep written in mode "all" or "feasible")
+and on files written by other tools, as long as they have the objective columns.
+Rows with NaN or infinite objectives are never on the front. Without
+--objectives, an explorer output's own objectives are used.
+
+Example:
+  explorer frontier data/results/all.parquet --objectives time_s,energy_j,final_loss --out front.parquet
+  explorer frontier runs.parquet --objectives tokens_per_s,cost_usd --maximize tokens_per_s --out f.parquet
+"""
+
+from __future__ import annotations
+
+
+def add_arguments(parser):
+    parser.add_argument("file", help="input Parquet file")
+    parser.add_argument("--objectives", help="comma-separated objective columns (default: the file's own)")
+    parser.add_argument("--maximize", default="", help="comma-separated objectives to maximise (others are minimised)")
+    parser.add_argument("--feasible-only", action="store_true",
+                        help="keep only rows whose 'feasible' column is true (files written in mode 'all')")
+    parser.add_argument("--out", required=True, help="output Parquet path")
+
+
+def run(args):
+    from explorer.frontier import frontier_file
+
+    objectives = [o for o in (args.objectives or "").split(",") if o] or None
+    maximize = [o for o in args.maximize.split(",") if o]
+    result, n_in = frontier_file(args.file, args.out, objectives, maximize, feasible_only=args.feasible_only)
+    print(f"{len(result):,} of {n_in:,} rows on the front; wrote {args.out}")
+    return 0
