@@ -52,6 +52,9 @@ class atomic_path:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp makes 0600; results follow the umask
             os.replace(self.tmp, self.path)
         else:
             self.tmp.unlink(missing_ok=True)
@@ -68,4 +71,8 @@ def read(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     except (pa.ArrowInvalid, OSError) as err:
         raise ExplorerError(f"cannot read {str(path)!r} as Parquet: {str(err).splitlines()[0]}") from None
     raw = (table.schema.metadata or {}).get(METADATA_KEY)
-    return table.to_pandas(), (json.loads(raw) if raw else {})
+    try:
+        metadata = json.loads(raw) if raw else {}
+    except json.JSONDecodeError as err:
+        raise ExplorerError(f"{str(path)!r} has unreadable explorer metadata: {err}") from None
+    return table.to_pandas(), metadata

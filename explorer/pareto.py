@@ -73,6 +73,8 @@ class ParetoArchive:
         pts = np.asarray(points, dtype=float)
         if len(pts) == 0:
             return 0
+        if len(self.points) and (payload is None) != (self.payload is None):
+            raise ValueError("ParetoArchive.update: pass a payload with every update or with none")
         merged = np.concatenate([self.points, pts])
         mask = is_nondominated(merged, self._flip)
         self.points = merged[mask]
@@ -110,13 +112,14 @@ def hypervolume(points, reference, maximize=None) -> float:
 def knee_point(points, maximize=None) -> int:
     """Index of the knee: the front point farthest from the hyperplane through the
     extreme points, after scaling every objective to [0, 1] over the front (for two
-    objectives, the point farthest below the chord between the two ends).
+    objectives, the point farthest below the chord between the two ends). Dominated
+    and non-finite rows are ignored.
 
     Returns:
       Row index into ``points`` (-1 if no finite row).
     """
     pts = _as_minimised(points, maximize)
-    finite = np.flatnonzero(np.all(np.isfinite(pts), axis=1))
+    finite = np.flatnonzero(is_nondominated(pts))
     if len(finite) == 0:
         return -1
     p = pts[finite]
@@ -141,8 +144,8 @@ def operating_points(frame, time="time_s", energy="energy_j", quality="final_los
              "quality": (quality, time, energy)}
     picks = {}
     for name, cols in order.items():
-        cols = [c for c in cols if c in frame]
-        if cols and cols[0] in frame:
-            keys = [np.asarray(frame[c], float) for c in reversed(cols)]
-            picks[name] = int(np.lexsort(keys)[0])
+        if cols[0] not in frame:
+            continue  # no pick without its own column
+        keys = [np.asarray(frame[c], float) for c in reversed(cols) if c in frame]
+        picks[name] = int(np.lexsort(keys)[0])
     return picks
