@@ -270,7 +270,7 @@ class _Engine:
         # Only the outputs the mask needs are kept on the whole chunk (XLA drops the rest);
         # the full model is evaluated again on the survivors alone.
         cols = self._evaluate(inputs_full, size)
-        valid = jnp.arange(size) < n_valid
+        valid = jnp.arange(size, dtype=jnp.int32) < n_valid
         feasible = valid
         for name in self.spec.margins:
             feasible = feasible & (cols[name] <= 0)
@@ -420,7 +420,9 @@ class _Engine:
         frame = frame.drop(columns=["feasible"], errors="ignore")
         for k, v in self._constants().items():
             frame[k] = v
-        order = np.lexsort([frame[c].to_numpy() for c in reversed(self.objectives + list(self.model.design_names))])
+        keys = [frame[c].to_numpy() * sign for c, sign in zip(self.objectives, self.signs)]  # best first
+        keys += [frame[c].to_numpy() for c in self.model.design_names]
+        order = np.lexsort(keys[::-1])
         return frame.iloc[order].reset_index(drop=True)
 
     def _metadata(self, state, on_front: int) -> dict:

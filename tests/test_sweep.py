@@ -1,0 +1,165 @@
+"""The streaming sweep engine: exact frontiers, output modes, resume, determinism, dtypes."""
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import explorer.sweep as sweep_module
+from explorer import io
+from explorer.sweep import sweep
+
+DESIGN = ["nu", "batch", "temperature", "n_parallel"]
+
+
+def small_spec(tmp_path, *, sampler="grid", samples=None, chunk=97, mode="frontier",
+               objectives=None, name="out", dtype="float32", extra_axes=None, bounds=None):
+    axes = {"nu": {"low": "0.6 GHz", "high": "1.98 GHz", "count": 6},
+            "batch": {"low": 256, "high": 16384, "scale": "log", "count": 6},
+            "temperature": {"low": 1e-3, "high": 3e-2, "scale": "log", "count": 6},
+            "n_parallel": {"low": 512, "high": 65536, "scale": "log", "count": 6}}
+    axes.update(extra_axes or {})
+    spec = {"model": {"name": "llm_training", "hardware": "h100-sxm", "workload": "llama3.1-70b"},
+            "axes": axes,
+            "sampler": {"kind": sampler, "seed": 7, **({"samples": samples} if samples else {})},
+            "objectives": objectives or {"time_s": "min", "energy_j": "min", "final_loss": "min"},
+            "constraints": {"margins": "all", "bounds": bounds or []},
+            "output": {"mode": mode, "chunk_size": chunk, "path": str(tmp_path / f"{name}.parquet"), "dtype": dtype}}
+    return spec
+
+
+def brute_force_front(frame: pd.DataFrame, objectives: dict) -> pd.DataFrame:
+    """O(n²) reference, independent of explorer.pareto."""
+    pts = np.stack([frame[c].to_numpy(float) * (-1 if d == "max" else 1) for c, d in objectives.items()], axis=1)
+    keep = []
+    for p in pts:
+        dominated = np.any(np.all(pts <= p, axis=1) & np.any(pts < p, axis=1))
+        keep.append(not dominated)
+    return frame[np.array(keep, bool)]
+
+
+def design_set(frame):
+    return sorted(map(tuple, frame[DESIGN].to_numpy().tolist()))
+
+
+@pytest.mark.parametrize("sampler,samples", [("grid", None), ("random", 1500), ("sobol", 1024), ("lhs", 1200)])
+def test_streamed_front_equals_brute_force(tmp_path, sampler, samples):
+    spec = small_spec(tmp_path, sampler=sampler, samples=samples, mode="all", name="all", chunk=500)
+    sweep(spec, progress=False)
+    everything, meta = io.read(tmp_path / "all.parquet")
+    assert meta["evaluated"] == len(everything) == (samples or 6**4)
+    reference = brute_force_front(everything[everything.feasible], spec["objectives"])
+    assert 0 < len(reference) < len(everything)
+    for chunk in (64, 5000):  # 64: many chunks, the last one padded; 5000: one padded chunk
+        result = sweep(small_spec(tmp_path, sampler=sampler, samples=samples, chunk=chunk, name=f"f{chunk}"),
+                       progress=False)
+        assert design_set(result.frame) == design_set(reference), chunk
+        assert result.feasible == int(everything.feasible.sum())
+
+
+def test_two_objectives_with_a_maximised_one(tmp_path):
+    objectives = {"tokens_per_s": "max", "energy_j": "min"}
+    spec = small_spec(tmp_path, mode="all", name="all", objectives=objectives)
+    sweep(spec, progress=False)
+    everything, _ = io.read(tmp_path / "all.parquet")
+    reference = brute_force_front(everything[everything.feasible], objectives)
+    front = sweep(small_spec(tmp_path, objectives=objectives, chunk=50), progress=False).frame
+    assert design_set(front) == design_set(reference)
+    assert np.all(np.diff(front.tokens_per_s) <= 0)  # sorted by the first objective, best first
+
+
+def test_feasible_mode_writes_exactly_the_feasible_rows(tmp_path):
+    sweep(small_spec(tmp_path, mode="all", name="all"), progress=False)
+    everything, _ = io.read(tmp_path / "all.parquet")
+    result = sweep(small_spec(tmp_path, mode="feasible", name="feas", chunk=200), progress=False)
+    feasible, meta = io.read(result.path)
+    assert design_set(feasible) == design_set(everything[everything.feasible])
+    margins = [c for c in feasible.columns if c.endswith("_margin")]
+    assert (feasible[margins] <= 0).all().all()
+    assert meta["mode"] == "feasible" and not (tmp_path / "feas.parquet.parts").exists()
+
+
+def test_bounds_and_parameter_axes_and_metadata(tmp_path):
+    spec = small_spec(tmp_path, bounds=["time_s <= 120 days"], extra_axes={"pue": {"values": [1.1, 1.5]}})
+    spec["model"]["params"] = {"usd_per_kwh": 0.12}
+    result = sweep(spec, progress=False)
+    frame, meta = io.read(result.path)
+    assert (frame.time_s <= 120 * 86400 * (1 + 1e-6)).all()
+    assert set(frame.pue) <= {np.float32(1.1), np.float32(1.5)} and "pue" in meta["units"]
+    assert (frame.usd_per_kwh == 0.12).all()  # a fixed input that differs from the preset
+    assert meta["model"] == "llm_training" and meta["model_version"] == "1"
+    assert meta["units"]["nu"] == "Hz" and meta["units"]["energy_j"] == "J"
+    assert meta["spec"]["axes"]["nu"]["low"] == "0.6 GHz" and meta["seed"] == 7
+    assert meta["evaluated"] == 2 * 6**4 and meta["on_front"] == len(frame) == result.on_front
+
+
+def test_same_spec_twice_gives_identical_files(tmp_path):
+    first = sweep(small_spec(tmp_path, name="a"), progress=False)
+    second = sweep(small_spec(tmp_path, name="a"), progress=False)
+    assert first.path == second.path
+    a, meta_a = io.read(first.path)
+    b, meta_b = io.read(second.path)
+    pd.testing.assert_frame_equal(a, b)
+    meta_a.pop("created"), meta_b.pop("created")
+    assert meta_a == meta_b
+
+
+class _Interrupt:
+    """Raises KeyboardInterrupt on the n-th buffered chunk, as Ctrl-C would."""
+
+    def __init__(self, monkeypatch, n):
+        original = sweep_module._Buffer.add
+        self.calls = 0
+
+        def add(buffer, host):
+            self.calls += 1
+            if self.calls == n:
+                raise KeyboardInterrupt
+            return original(buffer, host)
+
+        monkeypatch.setattr(sweep_module._Buffer, "add", add)
+
+
+@pytest.mark.parametrize("mode", ["frontier", "all"])
+def test_resume_after_interrupt_gives_the_identical_result(tmp_path, monkeypatch, mode):
+    reference = sweep(small_spec(tmp_path, mode=mode, name="ref", chunk=100), progress=False)
+    spec = small_spec(tmp_path, mode=mode, name="run", chunk=100)
+    with monkeypatch.context() as patch:
+        _Interrupt(patch, 6)
+        with pytest.raises(KeyboardInterrupt):
+            sweep(spec, progress=False)
+    out = tmp_path / "run.parquet"
+    assert not out.exists() and (tmp_path / "run.parquet.checkpoint.npz").exists()
+    resumed = sweep(spec, resume=True, progress=False)
+    assert not (tmp_path / "run.parquet.checkpoint.npz").exists()
+    a, meta_a = io.read(reference.path)
+    b, meta_b = io.read(out)
+    pd.testing.assert_frame_equal(a, b)
+    assert meta_a["evaluated"] == meta_b["evaluated"] == resumed.evaluated
+    assert meta_a["feasible"] == meta_b["feasible"]
+
+
+def test_resume_refuses_a_checkpoint_of_another_spec(tmp_path, monkeypatch):
+    spec = small_spec(tmp_path, name="run", chunk=100)
+    with monkeypatch.context() as patch:
+        _Interrupt(patch, 3)
+        with pytest.raises(KeyboardInterrupt):
+            sweep(spec, progress=False)
+    other = copy.deepcopy(spec)
+    other["axes"]["nu"]["count"] = 5
+    with pytest.raises(Exception, match="different spec"):
+        sweep(other, resume=True, progress=False)
+
+
+def test_float32_and_float64_fronts_agree_up_to_rounding_ties(tmp_path):
+    f32 = sweep(small_spec(tmp_path, name="f32"), progress=False).frame
+    f64 = sweep(small_spec(tmp_path, name="f64", dtype="float64"), progress=False).frame
+    assert f64.time_s.dtype == np.float64
+    f64[DESIGN] = f64[DESIGN].astype(np.float32)  # the same grid, rounded as float32 holds it
+    a, b = set(design_set(f32)), set(design_set(f64))
+    assert len(a ^ b) <= 0.02 * len(a | b)
+    common = sorted(a & b)
+    x = f32.set_index(DESIGN).loc[common, ["time_s", "energy_j", "final_loss"]].to_numpy(float)
+    y = f64.set_index(DESIGN).loc[common, ["time_s", "energy_j", "final_loss"]].to_numpy(float)
+    np.testing.assert_allclose(x, y, rtol=1e-4)
