@@ -76,7 +76,7 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
     import jax
     import jax.numpy as jnp
 
-    from explorer.sweep import (_Buffer, dominated_by_any, dominated_by_grid, dominated_within_chunk, grid_of_minima,
+    from explorer.engine import (_Buffer, dominated_by_any, dominated_by_grid, dominated_within_chunk, grid_of_minima,
                                 sketch_points)
 
     m = points.shape[1]
@@ -114,7 +114,7 @@ def run_bench(quick: bool = False) -> list[tuple[str, str]]:
     """Runs the three measurements; returns (label, value) rows for printing."""
     import jax
 
-    from explorer.sweep import sweep
+    from explorer.engine import sweep
 
     n_side, chunk = (24, 1 << 18) if quick else (64, 1 << 20)
     spec = parse_spec(bench_spec(n_side, chunk), "bench")

@@ -16,7 +16,7 @@ from io import StringIO
 import numpy as np
 import pandas as pd
 
-from explorer.evaluate import evaluate
+from explorer.evaluation import evaluate
 from explorer.presets import load_preset
 
 from kernels.constants import JOULES_PER_MWH

@@ -44,7 +44,12 @@ def _lowbias32(x):
 
 def hash_uniform(seed: int, hi, lo, axis: int, dtype):
     """Uniform [0, 1) from (seed, index hi word, index lo word, axis): pure function of its inputs."""
-    h = _lowbias32(jnp.uint32(seed & 0xFFFFFFFF) ^ _lowbias32(jnp.uint32(axis * 0x9E3779B9 & 0xFFFFFFFF)))
+    h = _lowbias32(jnp.uint32(axis * 0x9E3779B9 & 0xFFFFFFFF))
+    while True:  # every 32-bit word of the seed (a Python int) goes into the hash
+        h = _lowbias32(h ^ jnp.uint32(seed & 0xFFFFFFFF))
+        seed >>= 32
+        if not seed:
+            break
     h = _lowbias32(h ^ hi)
     h = _lowbias32(h ^ lo)
     if jnp.dtype(dtype) == jnp.float64:
@@ -139,7 +144,10 @@ class LatinHypercubeSampler:
         for k, a in enumerate(self.axes):
             jitter = hash_uniform(self.seed, jnp.uint32(0), lo, k, dtype)
             stratum = self.perms[k][safe].astype(dtype)
-            out[a.name] = a.from_unit((stratum + jitter) / self.total)
+            start, end = stratum / self.total, (stratum + 1.0) / self.total
+            # stratum + jitter can round up to the next stratum in float32: keep u below its end
+            u = jnp.minimum(start + jitter / self.total, jnp.nextafter(end, start))
+            out[a.name] = a.from_unit(u)
         return out
 
 

@@ -71,3 +71,95 @@ def test_console_entry_point_help_and_usage_error():
     assert help_run.returncode == 0 and "evaluate" in help_run.stdout
     bad = subprocess.run([sys.executable, "-m", "explorer.cli.main", "frobnicate"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "invalid choice" in bad.stderr
+
+
+SMALL_SPEC = """
+[model]
+name = "llm_training"
+hardware = "h100-sxm"
+workload = "llama3.1-70b"
+
+[axes]
+nu = { low = "1.2 GHz", high = "1.98 GHz", count = 4 }
+batch = { low = 512, high = 4096, scale = "log", count = 4 }
+temperature = { values = [0.002, 0.004, 0.008] }
+n_parallel = { values = [2048, 4096, 8192] }
+
+[objectives]
+time_s = "min"
+energy_j = "min"
+
+[output]
+path = "OUT"
+chunk_size = 50
+"""
+
+
+def write_spec(tmp_path, text=SMALL_SPEC, name="spec.toml"):
+    path = tmp_path / name
+    path.write_text(text.replace("OUT", str(tmp_path / "front.parquet")))
+    return path
+
+
+def test_sweep_then_frontier_end_to_end(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    code, out, _ = run_cli(capsys, "sweep", str(spec), "--quiet")
+    assert code == 0
+    assert "144 configurations evaluated" in out and "on the Pareto front" in out
+    assert (tmp_path / "front.parquet").exists()
+    code, out, _ = run_cli(capsys, "frontier", str(tmp_path / "front.parquet"), "--objectives",
+                           "time_s,energy_j", "--out", str(tmp_path / "again.parquet"))
+    assert code == 0
+    from explorer import io
+
+    a, _ = io.read(tmp_path / "front.parquet")
+    b, _ = io.read(tmp_path / "again.parquet")
+    assert len(a) == len(b)  # the front of a front is itself
+
+
+def test_shipped_specs_are_valid():
+    import pathlib
+
+    from explorer.spec import load_spec
+
+    specs = sorted(pathlib.Path(__file__).resolve().parents[1].joinpath("sweeps").glob("*.toml"))
+    assert len(specs) >= 4
+    for path in specs:
+        spec = load_spec(path)
+        assert spec.objectives and spec.axes
+
+
+@pytest.mark.parametrize("edit,message", [
+    (("[output]", "[outputs]"), "unknown key 'outputs'"),
+    (("count = 4 }", "count = 4, step = 2 }"), "unknown key axes.nu.step"),
+    (('low = "1.2 GHz", high = "1.98 GHz"', 'low = "1.98 GHz", high = "1.2 GHz"'), "empty or inverted range"),
+    (('low = "1.2 GHz"', 'low = "1.2 parsecs"'), "does not convert to 'Hz'"),
+    (('hardware = "h100-sxm"', 'hardware = "h99"'), "unknown hardware preset: 'h99'"),
+    (('time_s = "min"', 'time_z = "min"'), "unknown output of model 'llm_training': 'time_z'"),
+    (('energy_j = "min"', 'energy_j = "least"'), "must be \"min\" or \"max\""),
+    (("[output]", '[constraints]\nmargins = ["speed_margin"]\n[output]'), "is not a margin output"),
+    (("[output]", '[constraints]\nbounds = ["time_s < 90 days"]\n[output]'), "is not 'OUTPUT <= VALUE'"),
+    (("chunk_size = 50", 'chunk_size = "big"'), "chunk_size must be an integer"),
+    (("[objectives]", "[sampler]\nkind = \"random\"\n[objectives]"), "sampler.samples is required"),
+    (("nu = {", "nuu = {"), "unknown axis 'nuu'"),
+])
+def test_spec_errors_are_one_line_and_write_nothing(tmp_path, capsys, edit, message):
+    out = tmp_path / "front.parquet"
+    out.write_bytes(b"precious")  # an earlier result that must survive a bad spec
+    spec = write_spec(tmp_path, SMALL_SPEC.replace(*edit))
+    code, stdout, err = run_cli(capsys, "sweep", str(spec), "--quiet")
+    assert code == 2, err
+    assert message in err and err.count("\n") == 1 and stdout == ""
+    assert out.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["front.parquet", "spec.toml"]
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["sweep", "missing.toml"], "cannot read spec 'missing.toml'"),
+    (["frontier", "missing.parquet", "--out", "x.parquet"], "no such file"),
+])
+def test_unreadable_files_are_one_line(tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert not (tmp_path / "x.parquet").exists()

@@ -46,7 +46,7 @@ def parse_settings(model, settings):
 def run(args):
     import pandas as pd
 
-    from explorer.evaluate import evaluate
+    from explorer.evaluation import evaluate
     from explorer.models import get_model
     from explorer.units import humanize
 

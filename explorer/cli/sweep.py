@@ -8,7 +8,7 @@ an identical result.
 
 Example:
   explorer sweep sweeps/quickstart.toml
-  explorer sweep sweeps/h100_vs_b200.toml --out data/results/mine.parquet
+  explorer sweep sweeps/llama70b_b200.toml --out data/results/mine.parquet
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def run(args):
     import sys
 
     from explorer.spec import load_spec
-    from explorer.sweep import sweep
+    from explorer.engine import sweep
 
     spec = load_spec(args.spec, path=args.out, samples=args.samples)
     try:

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import explorer.sweep as sweep_module
+import explorer.engine as sweep_module
 from explorer import io
-from explorer.sweep import sweep
+from explorer.engine import sweep
 
 DESIGN = ["nu", "batch", "temperature", "n_parallel"]
 
