@@ -110,7 +110,8 @@ class SobolSampler:
 
         if start != self._position:
             self._engine.reset()
-            self._engine.fast_forward(start)
+            if start:  # scipy rejects fast_forward(0)
+                self._engine.fast_forward(start)
         with warnings.catch_warnings():  # balance warnings for non-power-of-two chunks
             warnings.simplefilter("ignore", UserWarning)
             points = self._engine.random(size)

@@ -1,0 +1,445 @@
+"""Gradient-based constrained optimisation of any registered model: many starts and many
+scalarisation weights in one compiled call.
+
+The problem is the sweep spec's (model, presets, free inputs as ``[axes]`` ranges,
+``[objectives]``, ``[constraints]``) plus an ``[optimize]`` table (see
+``OptimizeSettings``). Method, per run (a start × a weight vector):
+
+- **Bounds by reparametrisation**: x = lo + σ(z)·(hi − lo), in log x for log axes, so
+  z ∈ ℝ is unconstrained and every iterate is inside the box.
+- **Scalarisation** of several objectives, each normalised by the range seen at the
+  starts, measured from a utopia point one range below the best start: ``weighted_sum`` Σwₖf̃ₖ (reaches only the convex part of a
+  front); ``chebyshev`` (augmented): maxₖ wₖf̃ₖ + ρΣwₖf̃ₖ, the max smoothed as
+  τ·log Σ exp(wₖf̃ₖ/τ) (τ = 1e-3, error ≤ τ·log m), which reaches non-convex parts of a
+  front; ``epsilon``: minimise f̃₁
+  subject to f̃ₖ ≤ εₖ, the levels spread over the normalised range.
+- **Inequality constraints** g ≤ 0 (margins, bounds) by an augmented Lagrangian (PHR):
+  ℒ = f + (1/2ρ)Σ[max(0, λ + ρg)² − λ²]; after each inner solve λ ← max(0, λ + ρg), and ρ
+  grows ×10 when the violation did not fall below a quarter of its previous value.
+- **Inner solver**: optax Adam or L-BFGS for a fixed number of steps; outer and inner
+  loops are ``lax.scan`` with fixed trip counts, so vmapped lanes never wait on each other.
+- **Integers** (device counts) are relaxed during descent, then every run tries the
+  floor/ceil neighbours of its integer variables and keeps the best feasible one.
+- **Report**: per run the optimum, objective, every constraint, the largest violation, a
+  KKT residual (stationarity with multipliers re-estimated at the final point, see
+  ``_kkt``), complementarity and a converged flag; the best feasible run is marked
+  ``best`` (the knee of the feasible front when there are several objectives).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from explorer.errors import ExplorerError
+from explorer.models.params import split_choices
+from explorer.spec import SweepSpec, load_spec
+
+SCALARISATIONS = ("weighted_sum", "chebyshev", "epsilon")
+SOLVERS = ("adam", "lbfgs")
+_CHEBYSHEV_RHO = 1e-3  # augmentation: keeps weakly dominated points off the front
+_CHEBYSHEV_TAU = 1e-3  # smoothing of the max, in normalised objective units
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizeSettings:
+    """The ``[optimize]`` table.
+
+    Attributes:
+      scalarization: weighted_sum | chebyshev | epsilon (for 2+ objectives).
+      weights: explicit weight vectors, or None to spread ``n_weights`` over the simplex.
+      n_weights: weight vectors (or ε levels) when ``weights`` is None.
+      starts: starts per weight (scrambled Sobol' in the box).
+      outer: augmented-Lagrangian iterations.
+      inner: inner solver steps per outer iteration.
+      solver: adam | lbfgs.
+      learning_rate: Adam step size (in the reparametrised space).
+      tolerance: largest constraint violation counted as feasible.
+      kkt_tolerance: largest relative stationarity residual counted as converged.
+      seed: seed of the starts.
+    """
+
+    scalarization: str = "chebyshev"
+    weights: tuple[tuple[float, ...], ...] | None = None
+    n_weights: int = 16
+    starts: int = 32
+    outer: int = 12
+    inner: int = 150
+    solver: str = "adam"
+    learning_rate: float = 0.05
+    tolerance: float = 1e-4
+    kkt_tolerance: float = 1e-2
+    seed: int = 0
+
+
+def parse_settings(raw: dict, n_objectives: int) -> OptimizeSettings:
+    table = raw.get("optimize", {})
+    if not isinstance(table, dict):
+        raise ExplorerError("optimize must be a table")
+    fields = {f.name: f for f in dataclasses.fields(OptimizeSettings)}
+    for key in table:
+        if key not in fields:
+            raise ExplorerError(f"unknown key optimize.{key} (allowed: {', '.join(sorted(fields))})")
+    values = dict(table)
+    if values.get("scalarization", "chebyshev") not in SCALARISATIONS:
+        raise ExplorerError(f"optimize.scalarization must be one of {', '.join(SCALARISATIONS)}, "
+                            f"got {values['scalarization']!r}")
+    if values.get("solver", "adam") not in SOLVERS:
+        raise ExplorerError(f"optimize.solver must be one of {', '.join(SOLVERS)}, got {values['solver']!r}")
+    for key in ("n_weights", "starts", "outer", "inner", "seed"):
+        if key in values and (isinstance(values[key], bool) or not isinstance(values[key], int)
+                              or values[key] < (0 if key == "seed" else 1)):
+            raise ExplorerError(f"optimize.{key} must be a positive integer, got {values[key]!r}")
+    for key in ("learning_rate", "tolerance", "kkt_tolerance"):
+        if key in values and (not isinstance(values[key], (int, float)) or values[key] <= 0):
+            raise ExplorerError(f"optimize.{key} must be a positive number, got {values[key]!r}")
+    if "weights" in values:
+        w = values["weights"]
+        if (not isinstance(w, list) or not w or not all(isinstance(r, list) and len(r) == n_objectives for r in w)
+                or any((not isinstance(x, (int, float))) or x < 0 for r in w for x in r)
+                or any(sum(r) <= 0 for r in w)):
+            raise ExplorerError(f"optimize.weights must be a list of non-negative weight lists of length "
+                                f"{n_objectives} (one per objective), each with a positive sum")
+        values["weights"] = tuple(tuple(float(x) for x in r) for r in w)
+    return OptimizeSettings(**values)
+
+
+def simplex_weights(m: int, n: int) -> np.ndarray:
+    """About ``n`` weight vectors spread over the (m−1)-simplex, extremes included."""
+    if m == 1:
+        return np.ones((1, 1))
+    h = 1
+    while _count(m, h + 1) <= n:
+        h += 1
+    grid = [c for c in itertools.product(range(h + 1), repeat=m) if sum(c) == h]
+    return np.asarray(grid, float) / h
+
+
+def _count(m, h):
+    from math import comb
+
+    return comb(h + m - 1, m - 1)
+
+
+class Problem:
+    """A spec compiled into pure functions of the unconstrained variables z."""
+
+    def __init__(self, spec: SweepSpec, settings: OptimizeSettings):
+        self.spec, self.settings, self.model = spec, settings, spec.model
+        for axis in spec.axes:
+            if axis.values is not None:
+                raise ExplorerError(f"axes.{axis.name}: the optimiser needs a range (low, high), not values")
+        self.free = list(spec.axes)
+        numeric, self.choices = split_choices(self.model, spec.params)
+        free_names = {a.name for a in self.free}
+        self.fixed_params = {k: float(v) for k, v in numeric.items() if k not in free_names}
+        self.fixed_design = {v.name: float(spec.params[v.default] if isinstance(v.default, str) else v.default)
+                             for v in self.model.design if v.name not in free_names}
+        self.objectives = [n for n, _ in spec.objectives]
+        self.signs = np.array([-1.0 if mx else 1.0 for _, mx in spec.objectives])
+        self.constraint_names = list(spec.margins) + [f"{b.output} {b.op} {b.value:g}" for b in spec.bounds]
+
+    # x <-> z
+    def to_x(self, z):
+        import jax
+        import jax.numpy as jnp
+
+        out = {}
+        for k, a in enumerate(self.free):
+            s = jax.nn.sigmoid(z[..., k])
+            if a.scale == "log":
+                out[a.name] = jnp.exp(np.log(a.low) + s * (np.log(a.high) - np.log(a.low)))
+            else:
+                out[a.name] = a.low + s * (a.high - a.low)
+        return out
+
+    def to_z(self, u):
+        """Unit-cube points u ∈ (0, 1) → z (logit)."""
+        u = np.clip(u, 1e-6, 1 - 1e-6)
+        return np.log(u) - np.log1p(-u)
+
+    def evaluate(self, x: dict):
+        """Model outputs at free values ``x`` (dict of arrays)."""
+        import jax.numpy as jnp
+
+        dtype = jnp.result_type(*x.values())
+        design = {n: x[n] if n in x else jnp.asarray(self.fixed_design[n], dtype) for n in self.model.design_names}
+        params = {k: jnp.asarray(v, dtype) for k, v in self.fixed_params.items()}
+        params.update({k: v for k, v in x.items() if k in self.model.param_names})
+        return self.model.fn(design, {**params, **self.choices})
+
+    def objective_values(self, out):
+        import jax.numpy as jnp
+
+        return jnp.stack([out[o] * s for o, s in zip(self.objectives, self.signs)], axis=-1)
+
+    def constraints(self, out):
+        """g ≤ 0: margins as they are, bounds relative to their value."""
+        import jax.numpy as jnp
+
+        gs = [out[m] for m in self.spec.margins]
+        for b in self.spec.bounds:
+            scale = abs(b.value) if b.value else 1.0
+            gs.append((out[b.output] - b.value) / scale if b.op == "<=" else (b.value - out[b.output]) / scale)
+        return jnp.stack(gs, axis=-1) if gs else jnp.zeros(jnp.shape(out[self.objectives[0]]) + (0,))
+
+
+def _scalarise(kind, f_norm, w):
+    """(objective, extra constraints) of a scalarisation at normalised objectives f_norm."""
+    import jax
+    import jax.numpy as jnp
+
+    if f_norm.shape[-1] == 1:
+        return f_norm[0], jnp.zeros((0,), f_norm.dtype)
+    if kind == "weighted_sum":
+        return jnp.sum(w * f_norm), jnp.zeros((0,), f_norm.dtype)
+    if kind == "chebyshev":  # smoothed max: τ·log Σ exp(wₖf̃ₖ/τ) ≤ max + τ·log m
+        smooth_max = _CHEBYSHEV_TAU * jax.nn.logsumexp(w * f_norm / _CHEBYSHEV_TAU)
+        return smooth_max + _CHEBYSHEV_RHO * jnp.sum(w * f_norm), jnp.zeros((0,), f_norm.dtype)
+    # epsilon: minimise the first objective, the others below levels taken from w
+    return f_norm[0], f_norm[1:] - w[1:]
+
+
+def optimize(spec, *, out: str | None = None, write: bool = True) -> pd.DataFrame:
+    """Solves the ``[optimize]`` problem of a spec; one row per run plus the best marked.
+
+    Args:
+      spec: TOML path, dict, or SweepSpec with its raw dict carrying ``optimize``.
+      out: Parquet path for the runs (default: the spec's output.path).
+      write: write the Parquet file.
+
+    Returns:
+      DataFrame: run, start, weight columns, the free variables, every model output,
+      every constraint (g_*), objective, max_violation, kkt_residual, complementarity,
+      converged, feasible, best, on_front.
+    """
+    import jax
+
+    spec = load_spec(spec, path=out)
+    settings = parse_settings(spec.raw, len(spec.objectives))
+    with jax.enable_x64(spec.dtype == "float64"):
+        frame = _solve(Problem(spec, settings))
+    if write:
+        from explorer import io
+        metadata = _metadata(spec, settings, frame)
+        io.write(frame, spec.path, metadata)
+    frame.attrs["path"] = str(spec.path)
+    return frame
+
+
+def _solve(problem: Problem) -> pd.DataFrame:
+    import jax
+    import jax.numpy as jnp
+    import optax
+    from scipy.stats import qmc
+
+    spec, st = problem.spec, problem.settings
+    dtype = jnp.float64 if spec.dtype == "float64" else jnp.float32
+    n_free, m = len(problem.free), len(problem.objectives)
+    u = qmc.Sobol(n_free, scramble=True, seed=st.seed).random(st.starts)
+    z_starts = problem.to_z(u)
+
+    # ideal and nadir of each objective, from the starts (for normalisation)
+    f0 = np.asarray(jax.jit(lambda z: problem.objective_values(problem.evaluate(problem.to_x(z))))(
+        jnp.asarray(z_starts, dtype)), float)
+    finite = np.where(np.isfinite(f0), f0, np.nan)
+    ideal = np.nanmin(finite, axis=0) if np.isfinite(finite).any() else np.zeros(m)
+    nadir = np.nanmax(finite, axis=0) if np.isfinite(finite).any() else np.ones(m)
+    span = np.where(nadir > ideal, nadir - ideal, np.maximum(np.abs(ideal), 1.0))
+    # the reference is a utopia point a full range below the best start, so normalised
+    # objectives stay positive where optima beat every start (Chebyshev needs wₖf̃ₖ > 0)
+    ideal = ideal - span
+    if m > 1:
+        weights = np.asarray(st.weights, float) if st.weights else simplex_weights(m, st.n_weights)
+        if st.scalarization != "epsilon":
+            weights = weights / weights.sum(axis=1, keepdims=True)
+    else:
+        weights = np.ones((1, 1))
+    runs_w = np.repeat(weights, st.starts, axis=0)
+    runs_z = np.tile(z_starts, (len(weights), 1))
+    ideal_j, span_j = jnp.asarray(ideal, dtype), jnp.asarray(span, dtype)
+
+    def parts(z, w):
+        out = problem.evaluate(problem.to_x(z))
+        f_norm = (problem.objective_values(out) - ideal_j) / span_j
+        value, g_extra = _scalarise(st.scalarization, f_norm, w)
+        g = jnp.concatenate([problem.constraints(out), g_extra])
+        return value, g
+
+    n_g = len(problem.constraint_names) + (m - 1 if (m > 1 and st.scalarization == "epsilon") else 0)
+    # Adam's step decays (cosine, ×1e-3) within each inner solve and restarts with the
+    # next multipliers: a constant step leaves iterates hovering ±lr around the optimum.
+    schedule = optax.cosine_decay_schedule(st.learning_rate, st.inner, alpha=1e-3)
+    solver = optax.adam(schedule) if st.solver == "adam" else optax.lbfgs()
+
+    def lagrangian(z, w, lam, rho):
+        value, g = parts(z, w)
+        penalty = (jnp.sum(jnp.maximum(0.0, lam + rho * g) ** 2) - jnp.sum(lam**2)) / (2.0 * rho)
+        return value + penalty
+
+    def run(z0, w):
+        def outer(carry, _):
+            z, lam, rho, last_violation = carry
+            fn = lambda zz: lagrangian(zz, w, lam, rho)  # noqa: E731
+            state = solver.init(z)
+
+            def inner(c, _):
+                zz, s = c
+                if st.solver == "lbfgs":
+                    value, grad = optax.value_and_grad_from_state(fn)(zz, state=s)
+                    updates, s = solver.update(grad, s, zz, value=value, grad=grad, value_fn=fn)
+                else:
+                    grad = jax.grad(fn)(zz)
+                    updates, s = solver.update(grad, s, zz)
+                zz_new = optax.apply_updates(zz, updates)
+                zz = jnp.where(jnp.all(jnp.isfinite(zz_new)), zz_new, zz)
+                return (zz, s), None
+
+            (z, _), _ = jax.lax.scan(inner, (z, state), None, length=st.inner)
+            _, g = parts(z, w)
+            violation = jnp.max(jnp.maximum(g, 0.0), initial=0.0)
+            lam = jnp.maximum(0.0, lam + rho * g)
+            rho = jnp.where(violation > 0.25 * last_violation, jnp.minimum(rho * 10.0, 1e6), rho)
+            return (z, lam, rho, violation), None
+
+        lam0 = jnp.zeros((n_g,), dtype)
+        carry = (z0, lam0, jnp.asarray(10.0, dtype), jnp.asarray(jnp.inf, dtype))
+        (z, lam, _, _), _ = jax.lax.scan(outer, carry, None, length=st.outer)
+        value, g = parts(z, w)
+        grad_f = jax.grad(lambda zz: parts(zz, w)[0])(z)
+        jac_g = jax.jacrev(lambda zz: parts(zz, w)[1])(z)
+        return z, value, g, grad_f, jac_g
+
+    solve_all = jax.jit(jax.vmap(run))
+    z, value, g, grad_f, jac_g = (np.asarray(a, float) for a in solve_all(jnp.asarray(runs_z, dtype),
+                                                                          jnp.asarray(runs_w, dtype)))
+    kkt, comp = _kkt(grad_f, jac_g, g)
+    x = {k: np.asarray(v, float) for k, v in jax.jit(problem.to_x)(jnp.asarray(z, dtype)).items()}
+    x = _round_integers(problem, x, dtype, runs_w, ideal, span)
+    outputs = {k: np.asarray(v, float) for k, v in jax.jit(problem.evaluate)(
+        {k: jnp.asarray(v, dtype) for k, v in x.items()}).items()}
+    g_model = np.asarray(problem.constraints({k: jnp.asarray(v) for k, v in outputs.items()}), float)
+    return _frame(problem, runs_w, x, outputs, g_model, value, kkt, comp, st)
+
+
+def _kkt(grad_f: np.ndarray, jac_g: np.ndarray, g: np.ndarray, active: float = 1e-3):
+    """Stationarity and complementarity at each run's final point.
+
+    Multipliers are re-estimated there, not taken from the augmented Lagrangian's
+    running estimates: λ* = argmin_{λ ≥ 0} ‖∇f + J_Aᵀλ‖ over the near-active
+    constraints A = {j : g_j ≥ −active} (non-negative least squares). The residual
+    is ‖∇f + J_Aᵀλ*‖∞ relative to max(1, ‖∇f‖∞), in the reparametrised variables
+    (so a variable pinned at its box bound has zero gradient, as box-KKT asks).
+
+    Returns:
+      (residual, complementarity max |λ*·g|), one per run.
+    """
+    from scipy.optimize import nnls
+
+    residual = np.empty(len(grad_f))
+    complementarity = np.zeros(len(grad_f))
+    for r in range(len(grad_f)):
+        gf = np.nan_to_num(grad_f[r], nan=np.inf)
+        if not np.all(np.isfinite(gf)):
+            residual[r] = np.inf
+            continue
+        on = np.flatnonzero(g[r] >= -active) if g.shape[1] else np.array([], int)
+        J = np.nan_to_num(jac_g[r][on], nan=0.0, posinf=0.0, neginf=0.0)
+        if len(on):
+            lam, _ = nnls(J.T, -gf)
+            stationarity = gf + J.T @ lam
+            complementarity[r] = np.max(np.abs(lam * g[r][on]))
+        else:
+            stationarity = gf
+        residual[r] = np.max(np.abs(stationarity)) / max(1.0, np.max(np.abs(gf)))
+    return residual, complementarity
+
+
+def _round_integers(problem: Problem, x: dict, dtype, weights, ideal, span) -> dict:
+    """Integer variables: per run, the best of the floor/ceil neighbours of its integers —
+    least violation beyond the tolerance first, then least weighted normalised objective."""
+    import jax.numpy as jnp
+
+    names = [a.name for a in problem.free if a.integer]
+    if not names:
+        return x
+    tol = problem.settings.tolerance
+    best, best_key = None, None
+    for choice in itertools.product((np.floor, np.ceil), repeat=len(names)):
+        cand = dict(x)
+        for name, fn in zip(names, choice):
+            a = next(a for a in problem.free if a.name == name)
+            cand[name] = np.clip(fn(x[name]), np.ceil(a.low), np.floor(a.high))
+        out = problem.evaluate({k: jnp.asarray(v, dtype) for k, v in cand.items()})
+        g = np.asarray(problem.constraints(out), float)
+        excess = np.maximum(np.max(g, axis=1, initial=0.0) - tol, 0.0)
+        f = (np.asarray(problem.objective_values(out), float) - ideal) / span
+        key = (np.nan_to_num(excess, nan=np.inf), np.nan_to_num(np.sum(weights * f, axis=1), nan=np.inf))
+        if best is None:
+            best, best_key = cand, key
+            continue
+        better = (key[0] < best_key[0]) | ((key[0] == best_key[0]) & (key[1] < best_key[1]))
+        best = {k: np.where(better, cand[k], best[k]) for k in cand}
+        best_key = (np.where(better, key[0], best_key[0]), np.where(better, key[1], best_key[1]))
+    return best
+
+
+def _frame(problem, runs_w, x, outputs, g, value, kkt, comp, st) -> pd.DataFrame:
+    from explorer.pareto import is_nondominated, knee_point
+
+    n = len(value)
+    frame = pd.DataFrame({"run": np.arange(n), "start": np.arange(n) % st.starts})
+    if len(problem.objectives) > 1:
+        for k, name in enumerate(problem.objectives):
+            frame[f"weight_{name}"] = runs_w[:, k]
+    for name in problem.model.design_names:
+        frame[name] = x.get(name, np.full(n, problem.fixed_design.get(name, np.nan)))
+    for name in x:
+        if name not in frame:
+            frame[name] = x[name]
+    for name in problem.model.output_names:
+        frame[name] = np.broadcast_to(outputs[name], (n,))
+    for k, name in enumerate(problem.constraint_names):
+        frame[f"g[{name}]"] = g[:, k]
+    violation = np.max(np.maximum(g, 0.0), axis=1, initial=0.0) if g.shape[1] else np.zeros(n)
+    frame["objective"] = value
+    frame["max_violation"] = violation
+    frame["kkt_residual"] = kkt
+    frame["complementarity"] = comp
+    finite = np.all(np.isfinite(frame[problem.objectives].to_numpy(float)), axis=1)
+    frame["feasible"] = (violation <= st.tolerance) & finite
+    frame["converged"] = frame["feasible"] & (kkt <= st.kkt_tolerance)
+    signed = frame[problem.objectives].to_numpy(float) * problem.signs
+    on_front = np.zeros(n, bool)
+    feasible = frame["feasible"].to_numpy()
+    if feasible.any():
+        on_front[feasible] = is_nondominated(signed[feasible])
+    frame["on_front"] = on_front
+    frame["best"] = False
+    if feasible.any():
+        if len(problem.objectives) == 1:  # the least objective among feasible runs
+            best = int(np.argmin(np.where(feasible, signed[:, 0], np.inf)))
+        else:  # the knee of the feasible front
+            rows = np.flatnonzero(on_front)
+            best = int(rows[knee_point(signed[rows])])
+        frame.loc[best, "best"] = True
+    return frame
+
+
+def _metadata(spec, settings, frame) -> dict:
+    import datetime
+
+    model = spec.model
+    units = {v.name: v.unit for v in model.design} | {o.name: o.unit for o in model.outputs}
+    return {
+        "model": model.name, "model_version": model.version, "units": units, "kind": "optimize",
+        "spec": spec.raw, "presets": spec.presets, "params": spec.params, "seed": settings.seed,
+        "objectives": [{"name": n, "maximize": mx} for n, mx in spec.objectives],
+        "optimize": dataclasses.asdict(settings), "runs": len(frame),
+        "converged": int(frame.converged.sum()), "feasible": int(frame.feasible.sum()),
+        "on_front": int(frame.on_front.sum()), "dtype": spec.dtype,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
