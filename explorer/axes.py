@@ -47,7 +47,7 @@ class Axis:
             grid = np.geomspace(self.low, self.high, self.count)
         else:
             grid = np.linspace(self.low, self.high, self.count)
-        return np.unique(np.round(grid)) if self.integer else grid
+        return np.unique(np.clip(np.round(grid), np.ceil(self.low), np.floor(self.high))) if self.integer else grid
 
     def from_unit(self, u):
         """Maps u in [0, 1) (any shape, traced) onto the axis."""
@@ -56,10 +56,10 @@ class Axis:
             index = jnp.minimum((u * len(self.values)).astype(jnp.int32), len(self.values) - 1)
             return table[index]
         if self.scale == "log":
-            lo, hi = np.log(self.low), np.log(self.high)
+            lo, hi = float(np.log(self.low)), float(np.log(self.high))  # Python floats: weakly typed
             x = jnp.exp(lo + u * (hi - lo))
         else:
             x = self.low + u * (self.high - self.low)
         if self.integer:
-            x = jnp.clip(jnp.round(x), np.ceil(self.low), np.floor(self.high))
+            x = jnp.clip(jnp.round(x), float(np.ceil(self.low)), float(np.floor(self.high)))
         return x

@@ -44,12 +44,17 @@ def _lowbias32(x):
 
 def hash_uniform(seed: int, hi, lo, axis: int, dtype):
     """Uniform [0, 1) from (seed, index hi word, index lo word, axis): pure function of its inputs."""
-    h = _lowbias32(jnp.uint32(axis * 0x9E3779B9 & 0xFFFFFFFF))
-    while True:  # every 32-bit word of the seed (a Python int) goes into the hash
+    # Start from a non-zero state (lowbias32(0) = 0 would absorb a zero seed word), then
+    # chain every 32-bit word of the seed (a Python int) and the word count.
+    h = _lowbias32(jnp.uint32((axis * 0x9E3779B9 + 0x85EBCA6B) & 0xFFFFFFFF))
+    words = 0
+    while True:
         h = _lowbias32(h ^ jnp.uint32(seed & 0xFFFFFFFF))
         seed >>= 32
+        words += 1
         if not seed:
             break
+    h = _lowbias32(h ^ jnp.uint32(words))
     h = _lowbias32(h ^ hi)
     h = _lowbias32(h ^ lo)
     if jnp.dtype(dtype) == jnp.float64:

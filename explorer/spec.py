@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -59,7 +60,8 @@ class SweepSpec:
 
     def digest(self) -> str:
         """A hash of everything that determines the result (for safe resumes)."""
-        return hashlib.sha256(json.dumps(self.raw, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        key = {"raw": self.raw, "samples": self.samples}  # --samples changes the run; --out does not
+        return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _table(raw: dict, key: str, allowed: set[str], where: str) -> dict:
@@ -68,7 +70,7 @@ def _table(raw: dict, key: str, allowed: set[str], where: str) -> dict:
         raise ExplorerError(f"{where}{key} must be a table, got {type(value).__name__}")
     for k in value:
         if k not in allowed:
-            raise ExplorerError(f"unknown key {where}{key}.{k} (allowed: {', '.join(sorted(allowed))})")
+            raise ExplorerError(f"unknown key {f'{where}{key}.{k}'!r} (allowed: {', '.join(sorted(allowed))})")
     return value
 
 
@@ -93,18 +95,22 @@ def _axis(model: Model, name: str, raw) -> Axis:
     allowed = {"low", "high", "scale", "count", "values", "integer"}
     for k in raw:
         if k not in allowed:
-            raise ExplorerError(f"unknown key {where}.{k} (allowed: {', '.join(sorted(allowed))})")
-    integer = bool(raw.get("integer", integer))
+            raise ExplorerError(f"unknown key {f'{where}.{k}'!r} (allowed: {', '.join(sorted(allowed))})")
+    integer = raw.get("integer", integer)
+    if not isinstance(integer, bool):
+        raise ExplorerError(f"{where}.integer must be true or false, got {integer!r}")
     if "values" in raw:
         values = raw["values"]
         if not isinstance(values, list) or not values:
             raise ExplorerError(f"{where}.values must be a non-empty list")
-        parsed = tuple(parse_quantity(v, unit, f"{where}.values") for v in values)
+        parsed = tuple(_finite(parse_quantity(v, unit, f"{where}.values"), f"{where}.values") for v in values)
+        if integer and any(v != round(v) for v in parsed):
+            raise ExplorerError(f"{where}.values must be integers ({name} is an integer axis), got {list(parsed)}")
         return Axis(name, unit, values=parsed, integer=integer)
     if "low" not in raw or "high" not in raw:
         raise ExplorerError(f"{where} needs low and high (or values)")
-    low = parse_quantity(raw["low"], unit, f"{where}.low")
-    high = parse_quantity(raw["high"], unit, f"{where}.high")
+    low = _finite(parse_quantity(raw["low"], unit, f"{where}.low"), f"{where}.low")
+    high = _finite(parse_quantity(raw["high"], unit, f"{where}.high"), f"{where}.high")
     if not low < high:
         raise ExplorerError(f"{where}: empty or inverted range: low {low:g} ≥ high {high:g} ({unit})")
     scale = raw.get("scale", "linear")
@@ -113,9 +119,22 @@ def _axis(model: Model, name: str, raw) -> Axis:
     if scale == "log" and low <= 0:
         raise ExplorerError(f"{where}: a log axis needs low > 0, got {low:g}")
     count = _int(raw.get("count", 16), f"{where}.count", 1)
-    if integer and int(high) < low:
+    if integer and math.floor(high) < math.ceil(low):
         raise ExplorerError(f"{where}: no integer lies in [{low:g}, {high:g}]")
     return Axis(name, unit, low=low, high=high, scale=scale, count=count, integer=integer)
+
+
+def _finite(value: float, what: str) -> float:
+    if not math.isfinite(value):
+        raise ExplorerError(f"{what} must be finite, got {value!r}")
+    return value
+
+
+def _output(model: Model, name: str, where: str):
+    try:
+        return model.output(name)
+    except ExplorerError as err:
+        raise ExplorerError(f"{where}: {err}") from None
 
 
 def _bound(model: Model, text) -> Bound:
@@ -123,7 +142,7 @@ def _bound(model: Model, text) -> Bound:
     if not match:
         raise ExplorerError(f"constraints.bounds: {text!r} is not 'OUTPUT <= VALUE' or 'OUTPUT >= VALUE'")
     name, op, value = match.groups()
-    output = model.output(name)
+    output = _output(model, name, "constraints.bounds")
     return Bound(name, op, parse_quantity(value, output.unit, f"constraints.bounds {name}"))
 
 
@@ -132,9 +151,9 @@ def parse_spec(raw: dict, origin: str = "<spec>", *, path: str | None = None,
     """Validates a spec dict (as read from TOML); ``path``/``samples`` override the file's."""
     for key in raw:
         if key not in _TOP:
-            raise ExplorerError(f"unknown key {key!r} in {origin} (allowed: {', '.join(sorted(_TOP))})")
+            raise ExplorerError(f"unknown key {key!r} in {origin!r} (allowed: {', '.join(sorted(_TOP))})")
     model_raw = _table(raw, "model", {"name", "hardware", "workload", "params"}, "")
-    model = get_model(model_raw.get("name", "llm_training"))
+    model = get_model(model_raw.get("name", "llm_training"))  # a Model object also works (from Python)
     presets = {k: model_raw[k] for k in ("hardware", "workload") if k in model_raw}
     for kind, name in presets.items():
         if not isinstance(name, str):
@@ -169,7 +188,7 @@ def parse_spec(raw: dict, origin: str = "<spec>", *, path: str | None = None,
         raise ExplorerError(f"{origin} needs an [objectives] table, e.g. time_s = \"min\"")
     objectives = []
     for name, direction in objectives_raw.items():
-        model.output(name)
+        _output(model, name, "objectives")
         if direction not in ("min", "max"):
             raise ExplorerError(f"objectives.{name} must be \"min\" or \"max\", got {direction!r}")
         objectives.append((name, direction == "max"))
@@ -202,7 +221,10 @@ def parse_spec(raw: dict, origin: str = "<spec>", *, path: str | None = None,
     if chunk > MAX_CHUNK:
         raise ExplorerError(f"output.chunk_size must be at most {MAX_CHUNK}, got {chunk}")
     stem = Path(origin).stem if origin != "<spec>" else "sweep"
-    out_path = Path(path or output.get("path", f"data/results/{stem}.parquet"))
+    raw_path = path or output.get("path", f"data/results/{stem}.parquet")
+    if not isinstance(raw_path, (str, Path)):
+        raise ExplorerError(f"output.path must be a string, got {raw_path!r}")
+    out_path = Path(raw_path)
     if out_path.suffix != ".parquet":
         raise ExplorerError(f"output.path must end in .parquet, got {str(out_path)!r}")
     return SweepSpec(model=model, presets=presets, overrides=overrides, params=params, axes=axes,
@@ -222,6 +244,8 @@ def load_spec(source, *, path: str | None = None, samples: int | None = None) ->
         text = file.read_text(encoding="utf-8")
     except OSError as err:
         raise ExplorerError(f"cannot read spec {str(file)!r}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise ExplorerError(f"cannot read spec {str(file)!r}: not UTF-8 text") from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

@@ -131,7 +131,7 @@ def test_shipped_specs_are_valid():
 
 @pytest.mark.parametrize("edit,message", [
     (("[output]", "[outputs]"), "unknown key 'outputs'"),
-    (("count = 4 }", "count = 4, step = 2 }"), "unknown key axes.nu.step"),
+    (("count = 4 }", "count = 4, step = 2 }"), "unknown key 'axes.nu.step'"),
     (('low = "1.2 GHz", high = "1.98 GHz"', 'low = "1.98 GHz", high = "1.2 GHz"'), "empty or inverted range"),
     (('low = "1.2 GHz"', 'low = "1.2 parsecs"'), "does not convert to 'Hz'"),
     (('hardware = "h100-sxm"', 'hardware = "h99"'), "unknown hardware preset: 'h99'"),

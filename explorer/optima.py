@@ -1,0 +1,139 @@
+"""The seeds' closed-form optima next to the optimiser's answers, for a hardware preset.
+
+Seed 000's constants are taken from the preset: α = e_flop_nominal/ν_nominal²
+(so α·ν₀² is the preset's dynamic energy per FLOP), T = t_ambient, the seed's
+T_max = α·ν_max² (so ν₀_max is the device's highest clock), memory bandwidth and
+capacity from the datasheet. Then:
+
+- ν₀_efficient = √(k_B·T·ln2/α) (§1.3) against maximising η = ν₀/E_FLOP;
+- T_opt = ΔL/log(ν₀·t_available) (§3.3) against the lowest temperature whose
+  barrier-crossing time (1/ν₀)·exp(ΔL/T) fits in t_available (a constrained optimum);
+- §6.3's speed-optimised point (ν₀_max, B_max) against minimising t_train under
+  ν₀ ≤ ν₀_max and B ≤ B_max(ν₀); the efficiency and quality points' clock is ν₀_efficient;
+- seed 004's B* formula against the true minimiser of its W_total, which is the kink at
+  B_max: below it W_total ∝ B^(β−γ) falls, above it ∝ B^β rises; B* is no stationary
+  point (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import pandas as pd
+
+from explorer.models.base import Model, Output, Param, Variable
+from explorer.presets import load_preset
+from kernels import batch as kb
+from kernels import cost as kc
+from kernels import energy as ke
+from kernels import quality as kq
+
+T_AVAILABLE = 90 * 86400.0  # s: the time available used for T_opt
+T_MIN = 7 * 86400.0  # s: the shortest time considered at the speed point
+DELTA_L = 0.04  # nats: the barrier ΔL (seed000 model default)
+
+
+def _barrier(design, p):
+    temperature = design["temperature"]
+    log_crossing = p["delta_l"] / temperature - jnp.log(p["nu"])  # log of (1/ν₀)·exp(ΔL/T)
+    return {"temperature_out": temperature,
+            "crossing_time": jnp.exp(log_crossing),
+            "crossing_margin": log_crossing - jnp.log(p["t_available"])}
+
+
+BARRIER = Model(
+    name="seed000_barrier", version="1", fn=_barrier,
+    design=(Variable("temperature", "nats", 1e-3, (1e-4, 1e-1), "log"),),
+    params=(Param("delta_l", "nats", DELTA_L), Param("nu", "Hz", 1.8e9), Param("t_available", "s", T_AVAILABLE)),
+    outputs=(Output("temperature_out", "nats", "min"), Output("crossing_time", "s", None, "info"),
+             Output("crossing_margin", "1", None, "margin", "log(crossing time / t_available) ≤ 0")),
+    doc="Seed 000 §3.3 as a constrained problem: least T whose barrier crossing fits in t_available.")
+
+
+def _seed004(design, p):
+    b = design["batch"]
+    efficiency = kb.per_sample_efficiency(b, p["alpha"], p["beta"])
+    throughput = kb.throughput_vs_batch(b, p["t0"], p["b_max"], p["gamma"])
+    return {"w_total": kq.total_energy_seed004(p["w_base"], p["l0"], p["l_star"], efficiency, throughput)}
+
+
+SEED004 = Model(
+    name="seed004_energy", version="1", fn=_seed004,
+    design=(Variable("batch", "samples", 1024.0, (1.0, 1e6), "log"),),
+    params=(Param("alpha", "nats/token", 0.01), Param("beta", "1", 0.3), Param("gamma", "1", 0.8),
+            Param("t0", "tokens/s", 1e6), Param("b_max", "samples", 4096.0), Param("w_base", "W", 1e6),
+            Param("l0", "nats", 10.0), Param("l_star", "nats", 2.0)),
+    outputs=(Output("w_total", "J", "min"),),
+    doc="Seed 004's W_total(B).")
+
+
+def seed000_params(hardware: str) -> dict:
+    """seed000 model parameters implied by a hardware preset (see the module docstring)."""
+    hw = load_preset("hardware", hardware).values
+    alpha = hw["e_flop_nominal"] / hw["nu_nominal"] ** 2
+    return {"alpha": alpha, "t_kelvin": hw["t_ambient"], "thermal_limit": alpha * hw["nu_max"] ** 2,
+            "mem_bandwidth": hw["mem_bandwidth"] * 8.0, "mem_total": hw["mem_capacity"] * 8.0 / 16.0}
+
+
+def _solve(model, axes, objectives, params=None, margins=(), solver="lbfgs", starts=8):
+    """The optimiser's best run on a small float64 problem."""
+    from explorer.optimize import optimize
+
+    spec = {"model": {"name": model, "params": params or {}}, "axes": axes, "objectives": objectives,
+            "constraints": {"margins": list(margins)},
+            "optimize": {"starts": starts, "solver": solver, "outer": 8, "inner": 100, "tolerance": 1e-9,
+                         "kkt_tolerance": 1e-4},
+            "output": {"dtype": "float64", "path": "unused.parquet"}}
+    frame = optimize(spec, write=False)
+    return frame[frame.best].iloc[0]
+
+
+def seed_optima(hardware: str = "h100-sxm") -> pd.DataFrame:
+    """Closed forms against the optimiser for ``hardware``; one row per quantity.
+
+    Returns:
+      DataFrame with columns quantity, unit, closed_form, optimiser, relative_error, note.
+    """
+    import jax
+
+    from explorer.models import get_model
+
+    with jax.enable_x64(True):
+        p = seed000_params(hardware)
+        seed000 = get_model("seed000")
+        nu_eff = float(ke.nu_efficient(p["alpha"], p["t_kelvin"]))
+        nu_max = float(ke.nu_max_thermal(p["thermal_limit"], p["alpha"]))
+        best_eta = _solve(seed000, {"nu": {"low": nu_eff / 100, "high": nu_eff * 100, "scale": "log"}},
+                          {"flops_per_joule": "max"}, p)
+        t_opt = float(kq.temperature_opt(DELTA_L, nu_max, T_AVAILABLE))
+        best_t = _solve(BARRIER, {"temperature": {"low": 1e-4, "high": 0.1, "scale": "log"}},
+                        {"temperature_out": "min"}, {"nu": nu_max}, margins=["crossing_margin"])
+        temperature_speed = float(kq.temperature_opt(DELTA_L, nu_max, T_MIN))
+        speed = _solve(seed000, {"nu": {"low": 1e8, "high": 3e9, "scale": "log"},
+                                 "batch": {"low": 1.0, "high": 1e6, "scale": "log"}},
+                       {"t_train": "min"}, {**p, "t_max": 1e12},
+                       margins=["clock_margin", "batch_margin"], starts=16)
+        b_max_fast = float(kb.batch_max(p["mem_bandwidth"], nu_max, 1.0, 16.0, p["mem_total"]))
+        points = kc.operating_points(p["alpha"], p["t_kelvin"], p["thermal_limit"], b_max_fast, 1e-6, 1024.0,
+                                     DELTA_L, T_MIN, T_AVAILABLE, 1e12)
+        s4 = {k: v.default for k, v in ((q.name, q) for q in SEED004.params)}
+        b_star = float(kb.batch_star_seed004(s4["beta"], s4["gamma"], s4["w_base"], s4["t0"]))
+        best_b = _solve(SEED004, {"batch": {"low": 1.0, "high": 1e6, "scale": "log"}}, {"w_total": "min"})
+    rows = [
+        ("ν₀_efficient (§1.3): argmax ν₀/E_FLOP", "Hz", nu_eff, best_eta.nu, "interior maximum"),
+        ("T_opt (§3.3): least T with exp(ΔL/T)/ν₀_max ≤ t_available", "nats", t_opt, best_t.temperature,
+         f"ΔL = {DELTA_L} nats, t_available = {T_AVAILABLE / 86400:g} days; a constrained optimum"),
+        ("speed point (§6.3): ν₀ = ν₀_max", "Hz", nu_max, speed.nu, "minimise t_train: ν₀ on its bound"),
+        ("speed point (§6.3): B = B_max(ν₀_max)", "samples", b_max_fast, speed.batch,
+         "B on the bandwidth limit M_bw/(ν₀·d·bits)"),
+        ("speed point (§6.3): T = ΔL/log(ν₀_max·t_min)", "nats", temperature_speed,
+         float(points["speed"]["temperature"]), f"formula only (t_min = {T_MIN / 86400:g} days)"),
+        ("efficiency/quality points (§6.3): ν₀ = ν₀_efficient", "Hz", float(points["efficiency"]["nu"]),
+         best_eta.nu, "same maximiser as the first row"),
+        ("seed 004 B* = (βγW_base/T₀)^(1/(γ−β)) vs argmin W_total", "samples", b_star, best_b.batch,
+         "B* is no stationary point: W_total ∝ B^(β−γ) below B_max and ∝ B^β above, "
+         f"so the minimum is the kink B_max = {s4['b_max']:g}"),
+    ]
+    frame = pd.DataFrame(rows, columns=["quantity", "unit", "closed_form", "optimiser", "note"])
+    frame.insert(4, "relative_error", (frame.optimiser - frame.closed_form) / frame.closed_form)
+    frame.attrs["hardware"] = hardware
+    return frame
