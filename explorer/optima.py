@@ -115,6 +115,7 @@ def seed_optima(hardware: str = "h100-sxm") -> pd.DataFrame:
         b_max_fast = float(kb.batch_max(p["mem_bandwidth"], nu_max, 1.0, 16.0, p["mem_total"]))
         points = kc.operating_points(p["alpha"], p["t_kelvin"], p["thermal_limit"], b_max_fast, 1e-6, 1024.0,
                                      DELTA_L, T_MIN, T_AVAILABLE, 1e12)
+        assert abs(float(points["speed"]["temperature"]) - temperature_speed) <= 1e-12 * temperature_speed
         s4 = {k: v.default for k, v in ((q.name, q) for q in SEED004.params)}
         b_star = float(kb.batch_star_seed004(s4["beta"], s4["gamma"], s4["w_base"], s4["t0"]))
         best_b = _solve(SEED004, {"batch": {"low": 1.0, "high": 1e6, "scale": "log"}}, {"w_total": "min"})
@@ -125,8 +126,8 @@ def seed_optima(hardware: str = "h100-sxm") -> pd.DataFrame:
         ("speed point (§6.3): ν₀ = ν₀_max", "Hz", nu_max, speed.nu, "minimise t_train: ν₀ on its bound"),
         ("speed point (§6.3): B = B_max(ν₀_max)", "samples", b_max_fast, speed.batch,
          "B on the bandwidth limit M_bw/(ν₀·d·bits)"),
-        ("speed point (§6.3): T = ΔL/log(ν₀_max·t_min)", "nats", temperature_speed,
-         float(points["speed"]["temperature"]), f"formula only (t_min = {T_MIN / 86400:g} days)"),
+        ("speed point (§6.3): T = ΔL/log(ν₀_max·t_min)", "nats", temperature_speed, float("nan"),
+         f"a formula, not an optimum: no optimiser value (t_min = {T_MIN / 86400:g} days)"),
         ("efficiency/quality points (§6.3): ν₀ = ν₀_efficient", "Hz", float(points["efficiency"]["nu"]),
          best_eta.nu, "same maximiser as the first row"),
         ("seed 004 B* = (βγW_base/T₀)^(1/(γ−β)) vs argmin W_total", "samples", b_star, best_b.batch,

@@ -125,7 +125,12 @@ def _count(m, h):
 
 
 class Problem:
-    """A spec compiled into pure functions of the unconstrained variables z."""
+    """A spec split into structure (fixed at compile time) and values (traced arguments).
+
+    Parameter values, fixed design values and bound values are arguments of the
+    compiled solver, so problems that differ only in numbers share one compilation
+    (``_compiled``).
+    """
 
     def __init__(self, spec: SweepSpec, settings: OptimizeSettings):
         self.spec, self.settings, self.model = spec, settings, spec.model
@@ -135,14 +140,22 @@ class Problem:
         self.free = list(spec.axes)
         numeric, self.choices = split_choices(self.model, spec.params)
         free_names = {a.name for a in self.free}
-        self.fixed_params = {k: float(v) for k, v in numeric.items() if k not in free_names}
-        self.fixed_design = {v.name: float(spec.params[v.default] if isinstance(v.default, str) else v.default)
-                             for v in self.model.design if v.name not in free_names}
+        self.fixed = {k: float(v) for k, v in numeric.items() if k not in free_names}
+        self.fixed.update({v.name: float(spec.params[v.default] if isinstance(v.default, str) else v.default)
+                           for v in self.model.design if v.name not in free_names})
         self.objectives = [n for n, _ in spec.objectives]
         self.signs = np.array([-1.0 if mx else 1.0 for _, mx in spec.objectives])
+        self.bound_values = np.array([b.value for b in spec.bounds], float)
         self.constraint_names = list(spec.margins) + [f"{b.output} {b.op} {b.value:g}" for b in spec.bounds]
 
-    # x <-> z
+    def key(self) -> tuple:
+        """Everything the compiled solver bakes in (values excluded)."""
+        axes = tuple((a.name, a.low, a.high, a.scale, a.integer) for a in self.free)
+        bounds = tuple((b.output, b.op) for b in self.spec.bounds)
+        return (id(self.model.fn), self.model.name, axes, tuple(self.objectives), tuple(self.signs),
+                tuple(self.spec.margins), bounds, tuple(sorted(self.choices.items())), tuple(sorted(self.fixed)),
+                self.settings, self.spec.dtype)
+
     def to_x(self, z):
         import jax
         import jax.numpy as jnp
@@ -151,23 +164,22 @@ class Problem:
         for k, a in enumerate(self.free):
             s = jax.nn.sigmoid(z[..., k])
             if a.scale == "log":
-                out[a.name] = jnp.exp(np.log(a.low) + s * (np.log(a.high) - np.log(a.low)))
+                lo, hi = float(np.log(a.low)), float(np.log(a.high))
+                out[a.name] = jnp.exp(lo + s * (hi - lo))
             else:
                 out[a.name] = a.low + s * (a.high - a.low)
         return out
 
-    def to_z(self, u):
+    @staticmethod
+    def to_z(u):
         """Unit-cube points u ∈ (0, 1) → z (logit)."""
         u = np.clip(u, 1e-6, 1 - 1e-6)
         return np.log(u) - np.log1p(-u)
 
-    def evaluate(self, x: dict):
-        """Model outputs at free values ``x`` (dict of arrays)."""
-        import jax.numpy as jnp
-
-        dtype = jnp.result_type(*x.values())
-        design = {n: x[n] if n in x else jnp.asarray(self.fixed_design[n], dtype) for n in self.model.design_names}
-        params = {k: jnp.asarray(v, dtype) for k, v in self.fixed_params.items()}
+    def evaluate(self, x: dict, fixed: dict):
+        """Model outputs at free values ``x`` with the other inputs from ``fixed`` (dicts of arrays)."""
+        design = {n: x[n] if n in x else fixed[n] for n in self.model.design_names}
+        params = {k: v for k, v in fixed.items() if k in self.model.param_names}
         params.update({k: v for k, v in x.items() if k in self.model.param_names})
         return self.model.fn(design, {**params, **self.choices})
 
@@ -176,15 +188,86 @@ class Problem:
 
         return jnp.stack([out[o] * s for o, s in zip(self.objectives, self.signs)], axis=-1)
 
-    def constraints(self, out):
+    def constraints(self, out, bound_values):
         """g ≤ 0: margins as they are, bounds relative to their value."""
         import jax.numpy as jnp
 
         gs = [out[m] for m in self.spec.margins]
-        for b in self.spec.bounds:
-            scale = abs(b.value) if b.value else 1.0
-            gs.append((out[b.output] - b.value) / scale if b.op == "<=" else (b.value - out[b.output]) / scale)
+        for k, b in enumerate(self.spec.bounds):
+            value = bound_values[k]
+            scale = jnp.where(value != 0, jnp.abs(value), 1.0)
+            gs.append((out[b.output] - value) / scale if b.op == "<=" else (value - out[b.output]) / scale)
         return jnp.stack(gs, axis=-1) if gs else jnp.zeros(jnp.shape(out[self.objectives[0]]) + (0,))
+
+
+_CACHE: dict = {}
+
+
+def _compiled(problem: Problem):
+    """(objectives at z, solver over runs, outputs at x): jitted once per problem structure."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    key = problem.key()
+    if key in _CACHE:
+        return _CACHE[key]
+    st = problem.settings
+    m = len(problem.objectives)
+    n_g = len(problem.constraint_names) + (m - 1 if (m > 1 and st.scalarization == "epsilon") else 0)
+    # Adam's step decays (cosine, ×1e-3) within each inner solve and restarts with the
+    # next multipliers: a constant step leaves iterates hovering ±lr around the optimum.
+    schedule = optax.cosine_decay_schedule(st.learning_rate, st.inner, alpha=1e-3)
+    solver = optax.adam(schedule) if st.solver == "adam" else optax.lbfgs()
+
+    def objectives_at(z, fixed):
+        return problem.objective_values(problem.evaluate(problem.to_x(z), fixed))
+
+    def run(z0, w, values):
+        fixed, bound_values, ideal, span = values
+
+        def parts(z):
+            out = problem.evaluate(problem.to_x(z), fixed)
+            f_norm = (problem.objective_values(out) - ideal) / span
+            value, g_extra = _scalarise(st.scalarization, f_norm, w)
+            return value, jnp.concatenate([problem.constraints(out, bound_values), g_extra])
+
+        def lagrangian(z, lam, rho):
+            value, g = parts(z)
+            return value + (jnp.sum(jnp.maximum(0.0, lam + rho * g) ** 2) - jnp.sum(lam**2)) / (2.0 * rho)
+
+        def outer(carry, _):
+            z, lam, rho, last_violation = carry
+            fn = lambda zz: lagrangian(zz, lam, rho)  # noqa: E731
+
+            def inner(c, _):
+                zz, s = c
+                if st.solver == "lbfgs":
+                    value, grad = optax.value_and_grad_from_state(fn)(zz, state=s)
+                    updates, s = solver.update(grad, s, zz, value=value, grad=grad, value_fn=fn)
+                else:
+                    updates, s = solver.update(jax.grad(fn)(zz), s, zz)
+                zz_new = optax.apply_updates(zz, updates)
+                return (jnp.where(jnp.all(jnp.isfinite(zz_new)), zz_new, zz), s), None
+
+            (z, _), _ = jax.lax.scan(inner, (z, solver.init(z)), None, length=st.inner)
+            g = parts(z)[1]
+            violation = jnp.max(jnp.maximum(g, 0.0), initial=0.0)
+            lam = jnp.maximum(0.0, lam + rho * g)
+            rho = jnp.where(violation > 0.25 * last_violation, jnp.minimum(rho * 10.0, 1e6), rho)
+            return (z, lam, rho, violation), None
+
+        dtype = z0.dtype
+        carry = (z0, jnp.zeros((n_g,), dtype), jnp.asarray(10.0, dtype), jnp.asarray(jnp.inf, dtype))
+        (z, _, _, _), _ = jax.lax.scan(outer, carry, None, length=st.outer)
+        value, g = parts(z)
+        return z, value, g, jax.grad(lambda zz: parts(zz)[0])(z), jax.jacrev(lambda zz: parts(zz)[1])(z)
+
+    compiled = (jax.jit(objectives_at), jax.jit(jax.vmap(run, in_axes=(0, 0, None))),
+                jax.jit(lambda x, fixed, bounds: (problem.evaluate(x, fixed),
+                                                  problem.constraints(problem.evaluate(x, fixed), bounds))))
+    _CACHE[key] = compiled
+    return compiled
 
 
 def _scalarise(kind, f_norm, w):
@@ -208,7 +291,10 @@ def optimize(spec, *, out: str | None = None, write: bool = True) -> pd.DataFram
 
     Args:
       spec: TOML path, dict, or SweepSpec with its raw dict carrying ``optimize``.
-      out: Parquet path for the runs (default: the spec's output.path).
+      out: Parquet path (default: the spec's output.path). What it holds follows
+        output.mode: ``frontier`` (default) the feasible runs on the Pareto front of the
+        objectives (the sweep's schema plus the weights and convergence columns),
+        ``feasible`` every feasible run, ``all`` every run.
       write: write the Parquet file.
 
     Returns:
@@ -224,34 +310,34 @@ def optimize(spec, *, out: str | None = None, write: bool = True) -> pd.DataFram
         frame = _solve(Problem(spec, settings))
     if write:
         from explorer import io
-        metadata = _metadata(spec, settings, frame)
-        io.write(frame, spec.path, metadata)
+
+        keep = {"frontier": frame.on_front, "feasible": frame.feasible, "all": np.ones(len(frame), bool)}[spec.mode]
+        io.write(frame[np.asarray(keep)].reset_index(drop=True), spec.path, _metadata(spec, settings, frame))
     frame.attrs["path"] = str(spec.path)
     return frame
 
 
 def _solve(problem: Problem) -> pd.DataFrame:
-    import jax
     import jax.numpy as jnp
-    import optax
     from scipy.stats import qmc
 
     spec, st = problem.spec, problem.settings
     dtype = jnp.float64 if spec.dtype == "float64" else jnp.float32
-    n_free, m = len(problem.free), len(problem.objectives)
-    u = qmc.Sobol(n_free, scramble=True, seed=st.seed).random(st.starts)
-    z_starts = problem.to_z(u)
+    m = len(problem.objectives)
+    objectives_at, solve_all, evaluate = _compiled(problem)
+    fixed = {k: jnp.asarray(v, dtype) for k, v in problem.fixed.items()}
+    bounds = jnp.asarray(problem.bound_values, dtype)
+    z_starts = problem.to_z(qmc.Sobol(len(problem.free), scramble=True, seed=st.seed).random(st.starts))
 
-    # ideal and nadir of each objective, from the starts (for normalisation)
-    f0 = np.asarray(jax.jit(lambda z: problem.objective_values(problem.evaluate(problem.to_x(z))))(
-        jnp.asarray(z_starts, dtype)), float)
+    # normalisation: the range of each objective over the starts, from a utopia point one
+    # range below the best start (so wₖf̃ₖ > 0 where optima beat every start)
+    f0 = np.asarray(objectives_at(jnp.asarray(z_starts, dtype), fixed), float)
     finite = np.where(np.isfinite(f0), f0, np.nan)
-    ideal = np.nanmin(finite, axis=0) if np.isfinite(finite).any() else np.zeros(m)
-    nadir = np.nanmax(finite, axis=0) if np.isfinite(finite).any() else np.ones(m)
-    span = np.where(nadir > ideal, nadir - ideal, np.maximum(np.abs(ideal), 1.0))
-    # the reference is a utopia point a full range below the best start, so normalised
-    # objectives stay positive where optima beat every start (Chebyshev needs wₖf̃ₖ > 0)
-    ideal = ideal - span
+    any_finite = np.isfinite(finite).any(axis=0)
+    best = np.where(any_finite, np.nanmin(np.where(any_finite, finite, 0.0), axis=0), 0.0)
+    worst = np.where(any_finite, np.nanmax(np.where(any_finite, finite, 1.0), axis=0), 1.0)
+    span = np.where(worst > best, worst - best, np.maximum(np.abs(best), 1.0))
+    ideal = best - span
     if m > 1:
         weights = np.asarray(st.weights, float) if st.weights else simplex_weights(m, st.n_weights)
         if st.scalarization != "epsilon":
@@ -260,69 +346,15 @@ def _solve(problem: Problem) -> pd.DataFrame:
         weights = np.ones((1, 1))
     runs_w = np.repeat(weights, st.starts, axis=0)
     runs_z = np.tile(z_starts, (len(weights), 1))
-    ideal_j, span_j = jnp.asarray(ideal, dtype), jnp.asarray(span, dtype)
-
-    def parts(z, w):
-        out = problem.evaluate(problem.to_x(z))
-        f_norm = (problem.objective_values(out) - ideal_j) / span_j
-        value, g_extra = _scalarise(st.scalarization, f_norm, w)
-        g = jnp.concatenate([problem.constraints(out), g_extra])
-        return value, g
-
-    n_g = len(problem.constraint_names) + (m - 1 if (m > 1 and st.scalarization == "epsilon") else 0)
-    # Adam's step decays (cosine, ×1e-3) within each inner solve and restarts with the
-    # next multipliers: a constant step leaves iterates hovering ±lr around the optimum.
-    schedule = optax.cosine_decay_schedule(st.learning_rate, st.inner, alpha=1e-3)
-    solver = optax.adam(schedule) if st.solver == "adam" else optax.lbfgs()
-
-    def lagrangian(z, w, lam, rho):
-        value, g = parts(z, w)
-        penalty = (jnp.sum(jnp.maximum(0.0, lam + rho * g) ** 2) - jnp.sum(lam**2)) / (2.0 * rho)
-        return value + penalty
-
-    def run(z0, w):
-        def outer(carry, _):
-            z, lam, rho, last_violation = carry
-            fn = lambda zz: lagrangian(zz, w, lam, rho)  # noqa: E731
-            state = solver.init(z)
-
-            def inner(c, _):
-                zz, s = c
-                if st.solver == "lbfgs":
-                    value, grad = optax.value_and_grad_from_state(fn)(zz, state=s)
-                    updates, s = solver.update(grad, s, zz, value=value, grad=grad, value_fn=fn)
-                else:
-                    grad = jax.grad(fn)(zz)
-                    updates, s = solver.update(grad, s, zz)
-                zz_new = optax.apply_updates(zz, updates)
-                zz = jnp.where(jnp.all(jnp.isfinite(zz_new)), zz_new, zz)
-                return (zz, s), None
-
-            (z, _), _ = jax.lax.scan(inner, (z, state), None, length=st.inner)
-            _, g = parts(z, w)
-            violation = jnp.max(jnp.maximum(g, 0.0), initial=0.0)
-            lam = jnp.maximum(0.0, lam + rho * g)
-            rho = jnp.where(violation > 0.25 * last_violation, jnp.minimum(rho * 10.0, 1e6), rho)
-            return (z, lam, rho, violation), None
-
-        lam0 = jnp.zeros((n_g,), dtype)
-        carry = (z0, lam0, jnp.asarray(10.0, dtype), jnp.asarray(jnp.inf, dtype))
-        (z, lam, _, _), _ = jax.lax.scan(outer, carry, None, length=st.outer)
-        value, g = parts(z, w)
-        grad_f = jax.grad(lambda zz: parts(zz, w)[0])(z)
-        jac_g = jax.jacrev(lambda zz: parts(zz, w)[1])(z)
-        return z, value, g, grad_f, jac_g
-
-    solve_all = jax.jit(jax.vmap(run))
-    z, value, g, grad_f, jac_g = (np.asarray(a, float) for a in solve_all(jnp.asarray(runs_z, dtype),
-                                                                          jnp.asarray(runs_w, dtype)))
+    values = (fixed, bounds, jnp.asarray(ideal, dtype), jnp.asarray(span, dtype))
+    z, value, g, grad_f, jac_g = (np.asarray(a, float) for a in solve_all(
+        jnp.asarray(runs_z, dtype), jnp.asarray(runs_w, dtype), values))
     kkt, comp = _kkt(grad_f, jac_g, g)
-    x = {k: np.asarray(v, float) for k, v in jax.jit(problem.to_x)(jnp.asarray(z, dtype)).items()}
-    x = _round_integers(problem, x, dtype, runs_w, ideal, span)
-    outputs = {k: np.asarray(v, float) for k, v in jax.jit(problem.evaluate)(
-        {k: jnp.asarray(v, dtype) for k, v in x.items()}).items()}
-    g_model = np.asarray(problem.constraints({k: jnp.asarray(v) for k, v in outputs.items()}), float)
-    return _frame(problem, runs_w, x, outputs, g_model, value, kkt, comp, st)
+    x = {k: np.asarray(v, float) for k, v in problem.to_x(jnp.asarray(z, dtype)).items()}
+    x = _round_integers(problem, x, evaluate, fixed, bounds, runs_w, ideal, span)
+    outputs, g_model = evaluate({k: jnp.asarray(v, dtype) for k, v in x.items()}, fixed, bounds)
+    outputs = {k: np.asarray(v, float) for k, v in outputs.items()}
+    return _frame(problem, runs_w, x, outputs, np.asarray(g_model, float), value, kkt, comp, st)
 
 
 def _kkt(grad_f: np.ndarray, jac_g: np.ndarray, g: np.ndarray, active: float = 1e-3):
@@ -358,7 +390,7 @@ def _kkt(grad_f: np.ndarray, jac_g: np.ndarray, g: np.ndarray, active: float = 1
     return residual, complementarity
 
 
-def _round_integers(problem: Problem, x: dict, dtype, weights, ideal, span) -> dict:
+def _round_integers(problem: Problem, x: dict, evaluate, fixed, bounds, weights, ideal, span) -> dict:
     """Integer variables: per run, the best of the floor/ceil neighbours of its integers —
     least violation beyond the tolerance first, then least weighted normalised objective."""
     import jax.numpy as jnp
@@ -366,6 +398,7 @@ def _round_integers(problem: Problem, x: dict, dtype, weights, ideal, span) -> d
     names = [a.name for a in problem.free if a.integer]
     if not names:
         return x
+    dtype = next(iter(fixed.values())).dtype if fixed else jnp.float32
     tol = problem.settings.tolerance
     best, best_key = None, None
     for choice in itertools.product((np.floor, np.ceil), repeat=len(names)):
@@ -373,8 +406,8 @@ def _round_integers(problem: Problem, x: dict, dtype, weights, ideal, span) -> d
         for name, fn in zip(names, choice):
             a = next(a for a in problem.free if a.name == name)
             cand[name] = np.clip(fn(x[name]), np.ceil(a.low), np.floor(a.high))
-        out = problem.evaluate({k: jnp.asarray(v, dtype) for k, v in cand.items()})
-        g = np.asarray(problem.constraints(out), float)
+        out, g = evaluate({k: jnp.asarray(v, dtype) for k, v in cand.items()}, fixed, bounds)
+        g = np.asarray(g, float)
         excess = np.maximum(np.max(g, axis=1, initial=0.0) - tol, 0.0)
         f = (np.asarray(problem.objective_values(out), float) - ideal) / span
         key = (np.nan_to_num(excess, nan=np.inf), np.nan_to_num(np.sum(weights * f, axis=1), nan=np.inf))
@@ -396,7 +429,7 @@ def _frame(problem, runs_w, x, outputs, g, value, kkt, comp, st) -> pd.DataFrame
         for k, name in enumerate(problem.objectives):
             frame[f"weight_{name}"] = runs_w[:, k]
     for name in problem.model.design_names:
-        frame[name] = x.get(name, np.full(n, problem.fixed_design.get(name, np.nan)))
+        frame[name] = x.get(name, np.full(n, problem.fixed.get(name, np.nan)))
     for name in x:
         if name not in frame:
             frame[name] = x[name]
@@ -436,7 +469,7 @@ def _metadata(spec, settings, frame) -> dict:
     units = {v.name: v.unit for v in model.design} | {o.name: o.unit for o in model.outputs}
     return {
         "model": model.name, "model_version": model.version, "units": units, "kind": "optimize",
-        "spec": spec.raw, "presets": spec.presets, "params": spec.params, "seed": settings.seed,
+        "spec": spec.raw, "presets": spec.presets, "mode": spec.mode, "params": spec.params, "seed": settings.seed,
         "objectives": [{"name": n, "maximize": mx} for n, mx in spec.objectives],
         "optimize": dataclasses.asdict(settings), "runs": len(frame),
         "converged": int(frame.converged.sum()), "feasible": int(frame.feasible.sum()),

@@ -9,10 +9,12 @@ import sys
 from explorer.errors import ExplorerError
 
 # subcommand name -> module in explorer.cli (imported only when run, so --help is instant)
-COMMANDS = {"sweep": "sweep", "frontier": "frontier", "evaluate": "evaluate", "presets": "presets",
-            "calibrate": "calibrate", "bench": "bench"}
+COMMANDS = {"sweep": "sweep", "optimize": "optimize", "optima": "optima", "frontier": "frontier",
+            "evaluate": "evaluate", "presets": "presets", "calibrate": "calibrate", "bench": "bench"}
 SUMMARIES = {
     "sweep": "run a sweep spec (TOML) into a Parquet Pareto frontier",
+    "optimize": "find constrained optima by gradient descent (many starts and weights at once)",
+    "optima": "the seeds' closed-form optima next to the optimiser's answers",
     "frontier": "recompute the exact Pareto frontier of any Parquet file",
     "evaluate": "evaluate a model at one or more configurations and print outputs with units",
     "presets": "list hardware and workload presets, or show one with its sources",

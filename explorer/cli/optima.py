@@ -1,0 +1,26 @@
+"""The seeds' closed-form optima next to the optimiser's answers, for a hardware preset.
+
+Seed 000's constants are taken from the preset (α from its energy per FLOP and clock,
+T from its coolant temperature, ν₀_max its highest clock, memory from its datasheet);
+then ν₀_efficient, T_opt (a constrained optimum), the §6.3 speed point, and seed 004's
+B* are each computed in closed form and by the optimiser, with the relative error.
+"""
+
+from __future__ import annotations
+
+
+def add_arguments(parser):
+    parser.add_argument("--hardware", default="h100-sxm", help="hardware preset (default h100-sxm)")
+
+
+def run(args):
+    from explorer.optima import seed_optima
+
+    table = seed_optima(args.hardware)
+    print(f"seed optima for {args.hardware} (float64)")
+    for row in table.itertuples(index=False):
+        print(f"  {row.quantity}")
+        print(f"      closed form {row.closed_form:.10g} {row.unit}   optimiser {row.optimiser:.10g}   "
+              f"relative error {row.relative_error:+.2e}")
+        print(f"      {row.note}")
+    return 0

@@ -1,0 +1,56 @@
+"""Find constrained optima by gradient descent: many starts (and scalarisation weights) at once.
+
+The spec is a sweep spec whose [axes] are the free inputs (ranges; integer axes are
+rounded at the end) plus an [optimize] table:
+
+  [optimize]
+  scalarization = "chebyshev"   # weighted_sum | chebyshev | epsilon (2+ objectives)
+  n_weights = 16                # or weights = [[0.5, 0.5], ...]
+  starts = 32                   # per weight, scrambled Sobol' in the box
+  solver = "adam"               # or "lbfgs"
+  outer = 12                    # augmented-Lagrangian iterations
+  inner = 150                   # solver steps per outer iteration
+  tolerance = 1e-4              # largest violation counted as feasible
+
+Prints the best configuration with units, its constraint margins, and how many runs
+converged; writes the runs (output.mode: frontier | feasible | all) to Parquet.
+
+Example:
+  explorer optimize sweeps/optimize_energy.toml
+"""
+
+from __future__ import annotations
+
+
+def add_arguments(parser):
+    parser.add_argument("spec", help="optimisation spec (TOML)")
+    parser.add_argument("--out", help="output Parquet path (overrides the spec's output.path)")
+
+
+def run(args):
+    from explorer.optimize import optimize
+    from explorer.spec import load_spec
+    from explorer.units import humanize
+
+    spec = load_spec(args.spec, path=args.out)
+    frame = optimize(spec)
+    n, converged, feasible = len(frame), int(frame.converged.sum()), int(frame.feasible.sum())
+    print(f"{n} runs: {converged} converged, {feasible} feasible, {int(frame.on_front.sum())} on the front")
+    if not frame.best.any():
+        print("no feasible configuration: the least-violating run is")
+        best = frame.loc[frame.max_violation.idxmin()]
+    else:
+        print("best configuration" + (" (the knee of the front)" if len(spec.objectives) > 1 else "") + ":")
+        best = frame[frame.best].iloc[0]
+    model = spec.model
+    units = {v.name: v.unit for v in model.design} | {o.name: o.unit for o in model.outputs}
+    shown = list(model.design_names) + [a.name for a in spec.axes if a.name not in model.design_names]
+    shown += [name for name, _ in spec.objectives] + list(model.margins)
+    for col in dict.fromkeys(shown):
+        unit = units.get(col, model.param(col).unit if col in model.param_names else "")
+        human = humanize(float(best[col]), unit)
+        tag = " (≤ 0 is feasible)" if col in model.margins else ""
+        print(f"  {col:<20} {best[col]:>12.5g} {unit:<10}{f'  ({human})' if human else ''}{tag}")
+    print(f"  largest violation {best.max_violation:.2e}, KKT residual {best.kkt_residual:.2e}")
+    print(f"wrote {spec.path}")
+    return 0
