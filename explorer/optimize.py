@@ -306,7 +306,9 @@ def optimize(spec, *, out: str | None = None, write: bool = True) -> pd.DataFram
 
     spec = load_spec(spec, path=out)
     settings = parse_settings(spec.raw, len(spec.objectives))
-    with jax.enable_x64(spec.dtype == "float64"):
+    # optax's L-BFGS mixes int32 and int64 counters in x64 mode, which a caller's strict
+    # dtype promotion would reject; the solver itself does not depend on promotion rules.
+    with jax.enable_x64(spec.dtype == "float64"), jax.numpy_dtype_promotion("standard"):
         frame = _solve(Problem(spec, settings))
     if write:
         from explorer import io

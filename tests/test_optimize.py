@@ -1,0 +1,232 @@
+"""The gradient optimiser: closed forms, SciPy, brute force, integers, infeasibility, fronts."""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import explorer
+from explorer import Model, Output, Param, Variable, io
+from explorer.optimize import OptimizeSettings, optimize, parse_settings, simplex_weights
+from kernels.constants import K_B, LN2
+
+
+def spec(model, axes, objectives, *, margins=(), bounds=(), params=None, hardware=None, workload=None,
+         dtype="float64", path="unused.parquet", mode="all", **settings):
+    model_table = {"name": model, "params": params or {}}
+    if hardware:
+        model_table["hardware"] = hardware
+    if workload:
+        model_table["workload"] = workload
+    return {"model": model_table, "axes": axes, "objectives": objectives,
+            "constraints": {"margins": list(margins), "bounds": list(bounds)},
+            "optimize": {"starts": 8, "solver": "lbfgs", "outer": 8, "inner": 60, **settings},
+            "output": {"dtype": dtype, "path": str(path), "mode": mode}}
+
+
+def best(frame):
+    return frame[frame.best].iloc[0]
+
+
+# --- analytic problems -----------------------------------------------------------------------
+
+def _quadratic(design, p):
+    x, y = design["x"], design["y"]
+    return {"f": (x - p["cx"]) ** 2 + 3.0 * (y - p["cy"]) ** 2 + 1.0,
+            "disk_margin": (x**2 + y**2) / p["r2"] - 1.0}
+
+
+QUADRATIC = Model(
+    name="test_quadratic", version="1", fn=_quadratic,
+    design=(Variable("x", "1", 0.5, (-5.0, 5.0), "linear"), Variable("y", "1", 0.5, (-5.0, 5.0), "linear")),
+    params=(Param("cx", "1", 1.0), Param("cy", "1", -2.0), Param("r2", "1", 1.0)),
+    outputs=(Output("f", "1", "min"), Output("disk_margin", "1", None, "margin")))
+
+LINEAR_AXES = {"x": {"low": -5.0, "high": 5.0}, "y": {"low": -5.0, "high": 5.0}}
+
+
+def test_unconstrained_quadratic():
+    row = best(optimize(spec(QUADRATIC, LINEAR_AXES, {"f": "min"}), write=False))
+    assert row.x == pytest.approx(1.0, abs=1e-6) and row.y == pytest.approx(-2.0, abs=1e-6)
+    assert row.f == pytest.approx(1.0, abs=1e-9) and row.converged
+
+
+def test_optimum_on_a_bound():
+    axes = {"x": {"low": 2.0, "high": 5.0}, "y": {"low": -1.0, "high": 5.0}}
+    row = best(optimize(spec(QUADRATIC, axes, {"f": "min"}), write=False))
+    # the unconstrained minimiser (1, -2) lies outside the box: the optimum is its corner (2, -1)
+    assert row.x == pytest.approx(2.0, abs=1e-4) and row.y == pytest.approx(-1.0, abs=1e-4)
+    assert row.converged  # box-KKT: the reparametrised gradient vanishes at the bound
+
+
+def test_inequality_constraint_is_active():
+    # minimise over the unit disk: the closest disk point to (1, -2) weighted by the metric diag(1, 3)
+    row = best(optimize(spec(QUADRATIC, LINEAR_AXES, {"f": "min"}, margins=["disk_margin"]), write=False))
+    from scipy.optimize import minimize
+
+    ref = minimize(lambda v: (v[0] - 1) ** 2 + 3 * (v[1] + 2) ** 2 + 1, [0.0, 0.0], method="SLSQP",
+                   constraints=[{"type": "ineq", "fun": lambda v: 1 - v[0] ** 2 - v[1] ** 2}], tol=1e-12)
+    assert row.f == pytest.approx(ref.fun, rel=1e-6)
+    assert row.disk_margin == pytest.approx(0.0, abs=1e-6) and row.max_violation <= 1e-6 and row.converged
+
+
+def test_infeasible_problem_is_reported_infeasible():
+    params = {"r2": 1.0}
+    axes = {"x": {"low": 2.0, "high": 5.0}, "y": {"low": 2.0, "high": 5.0}}  # the box misses the disk
+    frame = optimize(spec(QUADRATIC, axes, {"f": "min"}, margins=["disk_margin"], params=params), write=False)
+    assert not frame.feasible.any() and not frame.converged.any() and not frame.best.any()
+    assert (frame.max_violation > 0.1).all()  # nearest box corner (2, 2): 8/1 − 1 = 7
+
+
+# --- seed closed forms -----------------------------------------------------------------------
+
+def test_nu_efficient_recovered_to_1e6_in_float64():
+    alpha, t_kelvin = 1.8e-31, 300.0
+    closed = math.sqrt(K_B * t_kelvin * LN2 / alpha)
+    frame = optimize(spec("seed000", {"nu": {"low": closed / 100, "high": closed * 100, "scale": "log"}},
+                          {"flops_per_joule": "max"}, params={"alpha": alpha, "t_kelvin": t_kelvin}), write=False)
+    assert best(frame).nu == pytest.approx(closed, rel=1e-6, abs=0)
+
+
+def test_t_opt_recovered_as_a_constrained_optimum():
+    from explorer.optima import BARRIER
+
+    delta_l, nu, t_available = 0.04, 1.8e9, 90 * 86400.0
+    closed = delta_l / math.log(nu * t_available)
+    frame = optimize(spec(BARRIER, {"temperature": {"low": 1e-4, "high": 0.1, "scale": "log"}},
+                          {"temperature_out": "min"}, margins=["crossing_margin"],
+                          params={"delta_l": delta_l, "nu": nu, "t_available": t_available}), write=False)
+    row = best(frame)
+    assert row.temperature == pytest.approx(closed, rel=1e-5, abs=0)
+    assert row.crossing_margin <= 1e-9  # the constraint is active at the optimum
+
+
+# --- against SciPy on the model -----------------------------------------------------------------
+
+def _scipy_reference(problem_spec):
+    """SLSQP on the same problem, in the same log coordinates, with JAX gradients."""
+    from scipy.optimize import minimize
+
+    from explorer.optimize import Problem
+    from explorer.spec import parse_spec
+
+    parsed = parse_spec(problem_spec, "scipy")
+    problem = Problem(parsed, parse_settings(problem_spec, 1))
+    fixed = {k: jnp.asarray(v, jnp.float64) for k, v in problem.fixed.items()}
+    bounds = jnp.asarray(problem.bound_values, jnp.float64)
+    names = [a.name for a in problem.free]
+    scale = None
+
+    def outputs(v):
+        return problem.evaluate({n: jnp.exp(v[k]) for k, n in enumerate(names)}, fixed)
+
+    f = jax.jit(lambda v: outputs(v)["cost_usd"] / scale)
+    g = jax.jit(lambda v: -problem.constraints(outputs(v), bounds))
+    box = [(math.log(a.low), math.log(a.high)) for a in problem.free]
+    x0 = np.array([(lo + hi) / 2 for lo, hi in box])
+    scale = float(outputs(jnp.asarray(x0))["cost_usd"])
+    res = minimize(lambda v: float(f(v)), x0, jac=lambda v: np.asarray(jax.grad(f)(v)), method="SLSQP",
+                   bounds=box, constraints=[{"type": "ineq", "fun": lambda v: np.asarray(g(v)),
+                                             "jac": lambda v: np.asarray(jax.jacfwd(g)(v))}],
+                   options={"maxiter": 500, "ftol": 1e-14})
+    violation = max(0.0, float(-np.min(g(res.x))))
+    return res, float(res.fun) * scale, violation
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_matches_scipy_slsqp_on_random_model_instances(seed):
+    rng = np.random.default_rng(seed)
+    params = {"kernel_efficiency": 0.45 * rng.uniform(0.8, 1.2), "usd_per_device_hour": rng.uniform(1.5, 4.0),
+              "usd_per_nat": 10 ** rng.uniform(8.0, 9.5), "tdp": 700.0 * rng.uniform(0.9, 1.1)}
+    days = rng.uniform(40.0, 120.0)
+    problem = spec("llm_training", {"temperature": {"low": 1e-3, "high": 3e-2, "scale": "log"},
+                                    "batch": {"low": 256, "high": 8192, "scale": "log"}},
+                   {"cost_usd": "min"}, margins=["memory_margin", "thermal_margin"],
+                   bounds=[f"time_s <= {days} days"], params=params, hardware="h100-sxm",
+                   workload="llama3.1-70b", starts=8, outer=10, inner=60)
+    ours = best(optimize(problem, write=False))
+    with jax.enable_x64(True):
+        res, theirs, their_violation = _scipy_reference(problem)
+    assert ours.max_violation <= max(their_violation, 1e-9)  # never less feasible
+    assert ours.cost_usd <= theirs * (1 + 1e-4)  # never worse
+    if res.success:
+        assert ours.cost_usd == pytest.approx(theirs, rel=1e-4)
+
+
+# --- against brute force --------------------------------------------------------------------------
+
+def test_no_worse_than_a_dense_grid_on_a_4d_problem(tmp_path):
+    axes = {"nu": {"low": 1.0e9, "high": 1.98e9}, "batch": {"low": 512, "high": 8192, "scale": "log"},
+            "temperature": {"low": 2e-3, "high": 2e-2, "scale": "log"},
+            "n_parallel": {"low": 1024, "high": 16384, "scale": "log"}}
+    common = dict(hardware="h100-sxm", workload="llama3.1-70b", margins=["memory_margin", "thermal_margin"],
+                  bounds=["time_s <= 90 days"], params={"usd_per_nat": 1e9})
+    frame = optimize(spec("llm_training", axes, {"cost_usd": "min"}, dtype="float32", solver="adam",
+                          starts=32, outer=10, inner=120, **common), write=False)
+    ours = best(frame)
+    grid_spec = spec("llm_training", {k: {**v, "count": 12} for k, v in axes.items()}, {"cost_usd": "min"},
+                     dtype="float32", path=tmp_path / "grid.parquet", mode="frontier", **common)
+    grid_spec.pop("optimize")
+    grid = explorer.sweep(grid_spec, progress=False).frame
+    assert ours.cost_usd <= grid.cost_usd.min() * (1 + 1e-3)  # within grid resolution or better
+    assert float(ours.n_parallel) == round(float(ours.n_parallel))  # integer, and feasible:
+    # feasible to the tolerance (the augmented Lagrangian approaches the boundary from outside)
+    assert ours.feasible and ours.max_violation <= 1e-4
+    assert ours.memory_margin <= 1e-4 and ours.thermal_margin <= 1e-4
+
+
+# --- Pareto tracing ----------------------------------------------------------------------------------
+
+def test_traced_front_compares_with_the_sweep_front_by_hypervolume(tmp_path):
+    from explorer.pareto import hypervolume
+
+    axes = {"nu": {"low": 0.8e9, "high": 1.98e9}, "n_parallel": {"low": 1024, "high": 32768, "scale": "log"}}
+    objectives = {"time_s": "min", "energy_j": "min"}
+    common = dict(hardware="h100-sxm", workload="llama3.1-70b", margins=["memory_margin", "thermal_margin"])
+    result = optimize(spec("llm_training", axes, objectives, dtype="float32", solver="adam", starts=4,
+                           n_weights=32, outer=8, inner=100, path=tmp_path / "front.parquet", mode="frontier",
+                           **common))
+    front, meta = io.read(tmp_path / "front.parquet")
+    assert meta["kind"] == "optimize" and len(front) == int(result.on_front.sum())
+    assert {"weight_time_s", "weight_energy_j", "converged", "kkt_residual"} <= set(front.columns)
+    grid_spec = spec("llm_training", {k: {**v, "count": 60} for k, v in axes.items()}, objectives,
+                     dtype="float32", path=tmp_path / "grid.parquet", mode="frontier", **common)
+    grid_spec.pop("optimize")
+    grid = explorer.sweep(grid_spec, progress=False).frame
+    pts_grid = grid[["time_s", "energy_j"]].to_numpy()
+    pts_opt = front[["time_s", "energy_j"]].to_numpy()
+    reference = np.maximum(pts_grid.max(axis=0), pts_opt.max(axis=0)) * 1.01
+    ratio = hypervolume(pts_opt, reference) / hypervolume(pts_grid, reference)
+    assert ratio >= 0.98  # 128 gradient runs cover the front about as well as a 3,600-point grid
+    from explorer.pareto import is_nondominated
+
+    on_front = is_nondominated(np.concatenate([pts_opt, pts_grid]))[: len(pts_opt)]
+    assert on_front.mean() >= 0.98  # and the grid dominates (almost) none of them
+
+
+# --- settings --------------------------------------------------------------------------------------
+
+def test_simplex_weights_cover_the_extremes():
+    w = simplex_weights(3, 16)
+    assert np.allclose(w.sum(axis=1), 1.0) and len(w) <= 16
+    for k in range(3):
+        assert any(np.allclose(row, np.eye(3)[k]) for row in w)
+
+
+@pytest.mark.parametrize("table,message", [
+    ({"scalarization": "lexicographic"}, "optimize.scalarization"),
+    ({"solver": "sgd"}, "optimize.solver"),
+    ({"starts": 0}, "optimize.starts"),
+    ({"weights": [[1.0]]}, "optimize.weights"),
+    ({"tolerance": -1}, "optimize.tolerance"),
+    ({"restarts": 3}, "unknown key optimize.restarts"),
+])
+def test_bad_settings_are_one_line(table, message):
+    with pytest.raises(explorer.ExplorerError, match=message.replace(".", r"\.")):
+        parse_settings({"optimize": table}, 2)
+
+
+def test_defaults():
+    assert parse_settings({}, 1) == OptimizeSettings()
