@@ -163,3 +163,49 @@ def test_unreadable_files_are_one_line(tmp_path, capsys, monkeypatch, argv, mess
     code, _, err = run_cli(capsys, *argv)
     assert code == 2 and message in err and err.count("\n") == 1
     assert not (tmp_path / "x.parquet").exists()
+
+
+OPT_SPEC = """
+[model]
+name = "llm_training"
+hardware = "h100-sxm"
+workload = "llama3.1-70b"
+
+[axes]
+nu = { low = "0.8 GHz", high = "1.98 GHz" }
+n_parallel = { low = 1024, high = 16384, scale = "log" }
+
+[objectives]
+energy_j = "min"
+
+[constraints]
+bounds = ["time_s <= 90 days"]
+
+[optimize]
+starts = 4
+outer = 6
+inner = 60
+
+[output]
+path = "OUT"
+mode = "all"
+"""
+
+
+def test_optimize_prints_the_best_configuration(tmp_path, capsys):
+    spec = write_spec(tmp_path, OPT_SPEC)
+    code, out, _ = run_cli(capsys, "optimize", str(spec))
+    assert code == 0
+    assert "4 runs:" in out and "converged" in out and "best configuration" in out
+    assert "(≤ 0 is feasible)" in out and " Hz " in out
+    from explorer import io
+
+    frame, meta = io.read(tmp_path / "front.parquet")
+    assert len(frame) == 4 and meta["kind"] == "optimize" and frame.best.sum() == 1
+
+
+def test_optimize_bad_settings_write_nothing(tmp_path, capsys):
+    spec = write_spec(tmp_path, OPT_SPEC.replace("starts = 4", "starts = 0"))
+    code, _, err = run_cli(capsys, "optimize", str(spec))
+    assert code == 2 and "optimize.starts" in err and err.count("\n") == 1
+    assert not (tmp_path / "front.parquet").exists()

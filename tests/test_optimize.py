@@ -106,33 +106,11 @@ def test_t_opt_recovered_as_a_constrained_optimum():
 # --- against SciPy on the model -----------------------------------------------------------------
 
 def _scipy_reference(problem_spec):
-    """SLSQP on the same problem, in the same log coordinates, with JAX gradients."""
-    from scipy.optimize import minimize
+    """SLSQP from the centre of the box, in the same coordinates, with JAX gradients."""
+    from explorer.bench import slsqp
 
-    from explorer.optimize import Problem
-    from explorer.spec import parse_spec
-
-    parsed = parse_spec(problem_spec, "scipy")
-    problem = Problem(parsed, parse_settings(problem_spec, 1))
-    fixed = {k: jnp.asarray(v, jnp.float64) for k, v in problem.fixed.items()}
-    bounds = jnp.asarray(problem.bound_values, jnp.float64)
-    names = [a.name for a in problem.free]
-    scale = None
-
-    def outputs(v):
-        return problem.evaluate({n: jnp.exp(v[k]) for k, n in enumerate(names)}, fixed)
-
-    f = jax.jit(lambda v: outputs(v)["cost_usd"] / scale)
-    g = jax.jit(lambda v: -problem.constraints(outputs(v), bounds))
-    box = [(math.log(a.low), math.log(a.high)) for a in problem.free]
-    x0 = np.array([(lo + hi) / 2 for lo, hi in box])
-    scale = float(outputs(jnp.asarray(x0))["cost_usd"])
-    res = minimize(lambda v: float(f(v)), x0, jac=lambda v: np.asarray(jax.grad(f)(v)), method="SLSQP",
-                   bounds=box, constraints=[{"type": "ineq", "fun": lambda v: np.asarray(g(v)),
-                                             "jac": lambda v: np.asarray(jax.jacfwd(g)(v))}],
-                   options={"maxiter": 500, "ftol": 1e-14})
-    violation = max(0.0, float(-np.min(g(res.x))))
-    return res, float(res.fun) * scale, violation
+    (res, objective, violation), = slsqp(problem_spec, "cost_usd", np.full((1, 2), 0.5))
+    return res, objective, violation
 
 
 @pytest.mark.parametrize("seed", range(20))
