@@ -21,22 +21,8 @@ import numpy as np
 import pytest
 
 from kernels import cost
+from kernel_checks import approx, catalogue_test, enable_x64, f32, jgrad  # noqa: F401
 
-try:  # jax < 0.8
-    from jax.experimental import enable_x64
-except ImportError:  # jax >= 0.8 exposes the context manager as jax.enable_x64
-    def enable_x64():
-        return jax.enable_x64(True)
-
-
-def approx(expected, rel=1e-6, abs=0.0):
-    """pytest.approx without its default 1e-12 absolute tolerance (most values here are tiny)."""
-    return pytest.approx(expected, rel=rel, abs=abs)
-
-
-def jgrad(fn, argnums=0):
-    """jax.grad under jit: one XLA compile instead of one per eager primitive (keeps the suite fast)."""
-    return jax.jit(jax.grad(fn, argnums=argnums))
 
 NU_EFF = math.sqrt(1.380649e-23 * 300.0 * math.log(2.0) / 1e-30)  # 53581.52 Hz
 ARGS = dict(alpha=1e-30, t_kelvin=300.0, thermal_limit=1e-12, b_max=1024.0, gamma_comm=0.01,

@@ -10,27 +10,7 @@ import numpy as np
 import pytest
 
 from kernels import throughput
-
-try:  # jax < 0.8
-    from jax.experimental import enable_x64
-except ImportError:  # jax >= 0.8 exposes the context manager as jax.enable_x64
-    def enable_x64():
-        return jax.enable_x64(True)
-
-
-def approx(expected, rel=1e-6, abs=0.0):
-    """pytest.approx without its default 1e-12 absolute tolerance (most values here are tiny)."""
-    return pytest.approx(expected, rel=rel, abs=abs)
-
-
-def jgrad(fn, argnums=0):
-    """jax.grad under jit: one XLA compile instead of one per eager primitive (keeps the suite fast)."""
-    return jax.jit(jax.grad(fn, argnums=argnums))
-
-
-def f32(*args):
-    return tuple(jnp.asarray(a, dtype=jnp.float32) for a in args)
-
+from kernel_checks import approx, catalogue_test, enable_x64, f32, jgrad  # noqa: F401
 
 @pytest.mark.parametrize("cap,expected", [
     (1e15, 2e14),  # α·P/E_op = 0.5·400/1e-12 = 2e14 op/s < cap
@@ -131,51 +111,7 @@ CASES = [
     pytest.param(throughput.energy_utilization_factor, (0.6e9, 1e9), (0, 1), id="energy_utilization_factor"),
 ]
 
-
-def _transform_all(cases):
-    """Every catalogue entry under jit, vmap (over the first argument, scaled by SCALES) and
-    grad (w.r.t. its argnums), traced into ONE jitted program: XLA compiles dominate the
-    run time of this suite, so the module compiles once instead of once per kernel."""
-    specs = [c.values for c in cases]
-
-    def bundle(all_args):
-        out = []
-        for (fn, _, argnums), a in zip(specs, all_args):
-            xs = a[0] * jnp.asarray(SCALES, dtype=jnp.float32)
-            grads = (jax.grad(lambda *y, fn=fn: jnp.sum(fn(*y)), argnums=argnums)(*a) if argnums else ())
-            yv = jax.vmap(fn, in_axes=(0,) + (None,) * (len(a) - 1))(xs, *a[1:])
-            out.append((fn(*a), xs, yv, grads))
-        return out
-
-    results = jax.jit(bundle)([f32(*s[1]) for s in specs])
-    return {c.id: r for c, r in zip(cases, results)}
-
-
-@pytest.fixture(scope="module")
-def transformed():
-    return _transform_all(CASES)
-
-
-@pytest.mark.parametrize("fn,args,argnums", CASES)
-def test_jit_vmap_grad_are_finite_and_consistent(fn, args, argnums, transformed, request):
-    y, xs, yv, grads = transformed[request.node.callspec.id]
-    a = f32(*args)
-    y, yv = np.asarray(y), np.asarray(yv)
-    eager = np.asarray(fn(*a))
-    assert yv.shape == (3,) + y.shape
-    if y.dtype == np.bool_:
-        np.testing.assert_array_equal(y, eager)
-        np.testing.assert_array_equal(yv[1], y)
-    else:
-        assert np.all(np.isfinite(y)) and np.all(np.isfinite(yv))
-        np.testing.assert_allclose(y, eager, rtol=1e-6)  # jit == eager
-        np.testing.assert_allclose(yv[1], y, rtol=1e-6)  # SCALES[1] == 1
-        for i in (0, 2):  # vmap == one eager call per element
-            np.testing.assert_allclose(yv[i], np.asarray(fn(xs[i], *a[1:])), rtol=1e-6)
-    assert len(grads) == len(argnums)
-    for g in grads:
-        assert g.dtype == jnp.float32
-        assert bool(jnp.isfinite(g))
+test_jit_vmap_grad_are_finite_and_consistent = catalogue_test(CASES, SCALES)
 
 
 def test_grad_hand_values():
