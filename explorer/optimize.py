@@ -7,8 +7,10 @@ The problem is the sweep spec's (model, presets, free inputs as ``[axes]`` range
 
 - **Bounds by reparametrisation**: x = lo + σ(z)·(hi − lo), in log x for log axes, so
   z ∈ ℝ is unconstrained and every iterate is inside the box.
-- **Scalarisation** of several objectives, each normalised by the range seen at the
-  starts, measured from a utopia point one range below the best start: ``weighted_sum`` Σwₖf̃ₖ (reaches only the convex part of a
+- **Scalarisation** of several objectives, normalised by a payoff table: each objective
+  is first minimised alone (one compiled call), and the scalarised solves then measure
+  every objective from the ideal point (less 1% of the range) in units of the range up
+  to the nadir of those extremes: ``weighted_sum`` Σwₖf̃ₖ (reaches only the convex part of a
   front); ``chebyshev`` (augmented): maxₖ wₖf̃ₖ + ρΣwₖf̃ₖ, the max smoothed as
   τ·log Σ exp(wₖf̃ₖ/τ) (τ = 1e-3, error ≤ τ·log m), which reaches non-convex parts of a
   front; ``epsilon``: minimise f̃₁
@@ -334,12 +336,22 @@ def _solve(problem: Problem) -> pd.DataFrame:
     # normalisation: the range of each objective over the starts, from a utopia point one
     # range below the best start (so wₖf̃ₖ > 0 where optima beat every start)
     f0 = np.asarray(objectives_at(jnp.asarray(z_starts, dtype), fixed), float)
-    finite = np.where(np.isfinite(f0), f0, np.nan)
-    any_finite = np.isfinite(finite).any(axis=0)
-    best = np.where(any_finite, np.nanmin(np.where(any_finite, finite, 0.0), axis=0), 0.0)
-    worst = np.where(any_finite, np.nanmax(np.where(any_finite, finite, 1.0), axis=0), 1.0)
-    span = np.where(worst > best, worst - best, np.maximum(np.abs(best), 1.0))
-    ideal = best - span
+    ideal, span = _normalisation(f0, margin=1.0)
+    if m > 1:
+        # payoff table: solve each objective alone, then normalise between the ideal point
+        # (less 1% of the range) and the nadir of those extremes, so the weights spread
+        # over the front instead of over everything the starts happened to visit
+        extreme_w = np.repeat(np.eye(m), st.starts, axis=0)
+        extreme_z = np.tile(z_starts, (m, 1))
+        z_ext, _, g_ext, _, _ = (np.asarray(a, float) for a in solve_all(
+            jnp.asarray(extreme_z, dtype), jnp.asarray(extreme_w, dtype),
+            (fixed, bounds, jnp.asarray(ideal, dtype), jnp.asarray(span, dtype))))
+        f_ext = np.asarray(objectives_at(jnp.asarray(z_ext, dtype), fixed), float)
+        ok = np.max(g_ext[:, : len(problem.constraint_names)], axis=1, initial=0.0) <= st.tolerance
+        if ok.any():
+            payoff = np.array([f_ext[ok & (extreme_w[:, k] == 1)].min(axis=0) if (ok & (extreme_w[:, k] == 1)).any()
+                               else np.nanmin(f_ext[ok], axis=0) for k in range(m)])
+            ideal, span = _normalisation(payoff, margin=0.01)
     if m > 1:
         weights = np.asarray(st.weights, float) if st.weights else simplex_weights(m, st.n_weights)
         if st.scalarization != "epsilon":
@@ -357,6 +369,17 @@ def _solve(problem: Problem) -> pd.DataFrame:
     outputs, g_model = evaluate({k: jnp.asarray(v, dtype) for k, v in x.items()}, fixed, bounds)
     outputs = {k: np.asarray(v, float) for k, v in outputs.items()}
     return _frame(problem, runs_w, x, outputs, np.asarray(g_model, float), value, kkt, comp, st)
+
+
+def _normalisation(points: np.ndarray, margin: float):
+    """(utopia, range) per objective from the finite values in ``points`` (rows): the range is
+    max − min, and the utopia point lies ``margin`` ranges below the minimum."""
+    finite = np.where(np.isfinite(points), points, np.nan)
+    any_finite = np.isfinite(finite).any(axis=0)
+    best = np.where(any_finite, np.nanmin(np.where(any_finite, finite, 0.0), axis=0), 0.0)
+    worst = np.where(any_finite, np.nanmax(np.where(any_finite, finite, 1.0), axis=0), 1.0)
+    span = np.where(worst > best, worst - best, np.maximum(np.abs(best), 1.0))
+    return best - margin * span, span
 
 
 def _kkt(grad_f: np.ndarray, jac_g: np.ndarray, g: np.ndarray, active: float = 1e-3):
