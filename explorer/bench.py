@@ -120,7 +120,7 @@ def run_bench(quick: bool = False) -> list[tuple[str, str]]:
 
     from explorer.engine import sweep
 
-    n_side, chunk = (24, 1 << 18) if quick else (64, 1 << 20)
+    n_side, chunk = (16, 1 << 16) if quick else (64, 1 << 20)
     spec = parse_spec(bench_spec(n_side, chunk), "bench")
     result = sweep(spec, progress=False)
     jax_rate = result.evaluated / result.run_s
@@ -145,7 +145,7 @@ def run_bench(quick: bool = False) -> list[tuple[str, str]]:
         ("Pareto: moocore one-shot", f"{moocore_s:.3f} s for {len(feasible_obj):,} points ({one_shot:,} on front)"),
         ("Pareto: streaming archive", f"{stream_s:.3f} s ({stream_n:,} on front)"),
         ("streaming / one-shot speed", f"{moocore_s / stream_s:.1f}x"),
-        *optimizer_bench(256 if quick else 4096, 4 if quick else 32),
+        *optimizer_bench(32 if quick else 4096, 2 if quick else 32),
     ]
 
 
@@ -190,10 +190,35 @@ def optimizer_problem(starts: int) -> dict:
             "output": {"dtype": "float64", "path": "data/results/bench_optimize.parquet"}}
 
 
+_SLSQP_CACHE: dict = {}
+
+
+def _slsqp_functions(problem, objective: str):
+    """(f, ∇f, g, ∂g) of (v, fixed, bounds, scale), jitted once per problem structure."""
+    import jax
+    import jax.numpy as jnp
+
+    key = (problem.key(), objective)
+    if key not in _SLSQP_CACHE:
+        logs = [a.scale == "log" for a in problem.free]
+
+        def outputs(v, fixed):
+            return problem.evaluate({a.name: jnp.exp(v[k]) if lg else v[k]
+                                     for k, (a, lg) in enumerate(zip(problem.free, logs))}, fixed)
+
+        def f(v, fixed, bounds, scale):
+            return outputs(v, fixed)[objective] / scale
+
+        def g(v, fixed, bounds, scale):
+            return -problem.constraints(outputs(v, fixed), bounds)
+
+        _SLSQP_CACHE[key] = (jax.jit(f), jax.jit(jax.grad(f)), jax.jit(g), jax.jit(jax.jacfwd(g)), jax.jit(outputs))
+    return _SLSQP_CACHE[key]
+
+
 def slsqp(problem_spec: dict, objective: str, starts: np.ndarray):
     """SciPy SLSQP from each row of ``starts`` (unit cube) on the same problem, in log/linear
     coordinates of the box, with JAX gradients; float64. Returns [(result, objective, violation)]."""
-    import jax
     import jax.numpy as jnp
     from scipy.optimize import minimize
 
@@ -204,27 +229,20 @@ def slsqp(problem_spec: dict, objective: str, starts: np.ndarray):
     problem = Problem(parsed, parse_settings(problem_spec, 1))
     fixed = {k: jnp.asarray(v, jnp.float64) for k, v in problem.fixed.items()}
     bounds = jnp.asarray(problem.bound_values, jnp.float64)
-    logs = [a.scale == "log" for a in problem.free]
-    box = [(math.log(a.low), math.log(a.high)) if lg else (a.low, a.high) for a, lg in zip(problem.free, logs)]
-
-    def outputs(v):
-        return problem.evaluate({a.name: jnp.exp(v[k]) if lg else v[k]
-                                 for k, (a, lg) in enumerate(zip(problem.free, logs))}, fixed)
-
+    box = [(math.log(a.low), math.log(a.high)) if a.scale == "log" else (a.low, a.high) for a in problem.free]
+    f, df, g, dg, outputs = _slsqp_functions(problem, objective)
     lo = np.array([b[0] for b in box])
     hi = np.array([b[1] for b in box])
-    scale = abs(float(outputs(jnp.asarray((lo + hi) / 2))[objective])) or 1.0
-    f = jax.jit(lambda v: outputs(v)[objective] / scale)
-    df = jax.jit(jax.grad(lambda v: outputs(v)[objective] / scale))
-    g = jax.jit(lambda v: -problem.constraints(outputs(v), bounds))
-    dg = jax.jit(jax.jacfwd(lambda v: -problem.constraints(outputs(v), bounds)))
+    scale = jnp.asarray(abs(float(outputs(jnp.asarray((lo + hi) / 2), fixed)[objective])) or 1.0)
+    args = (fixed, bounds, scale)
     results = []
     for u in starts:
-        res = minimize(lambda v: float(f(v)), lo + u * (hi - lo), jac=lambda v: np.asarray(df(v)), method="SLSQP",
-                       bounds=box, constraints=[{"type": "ineq", "fun": lambda v: np.asarray(g(v)),
-                                                 "jac": lambda v: np.asarray(dg(v))}],
+        res = minimize(lambda v: float(f(v, *args)), lo + u * (hi - lo), jac=lambda v: np.asarray(df(v, *args)),
+                       method="SLSQP", bounds=box,
+                       constraints=[{"type": "ineq", "fun": lambda v: np.asarray(g(v, *args)),
+                                     "jac": lambda v: np.asarray(dg(v, *args))}],
                        options={"maxiter": 500, "ftol": 1e-14})
-        results.append((res, float(res.fun) * scale, max(0.0, float(-np.min(g(res.x))))))
+        results.append((res, float(res.fun) * float(scale), max(0.0, float(-np.min(g(res.x, *args))))))
     return results
 
 
