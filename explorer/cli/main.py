@@ -9,13 +9,14 @@ import sys
 from explorer.errors import ExplorerError
 
 # subcommand name -> module in explorer.cli (imported only when run, so --help is instant)
-COMMANDS = {"sweep": "sweep", "optimize": "optimize", "optima": "optima", "frontier": "frontier",
+COMMANDS = {"sweep": "sweep", "optimize": "optimize", "optima": "optima", "frontier": "frontier", "report": "report",
             "evaluate": "evaluate", "presets": "presets", "calibrate": "calibrate", "bench": "bench"}
 SUMMARIES = {
     "sweep": "run a sweep spec (TOML) into a Parquet Pareto frontier",
     "optimize": "find constrained optima by gradient descent (many starts and weights at once)",
     "optima": "the seeds' closed-form optima next to the optimiser's answers",
     "frontier": "recompute the exact Pareto frontier of any Parquet file",
+    "report": "PNG figures, an offline interactive HTML page and a summary of a result",
     "evaluate": "evaluate a model at one or more configurations and print outputs with units",
     "presets": "list hardware and workload presets, or show one with its sources",
     "calibrate": "compare llm_training with published training runs (device-hours, energy, MFU)",

@@ -1,0 +1,29 @@
+"""Write the report of a sweep or optimiser output: PNG figures, an offline HTML page, a summary.
+
+Into OUT (default: <file stem>_report beside the file): frontier_<a>_vs_<b>.png for each
+pair of objectives with the operating points and the knee marked, design_along_front.png,
+convergence.png for optimiser outputs, index.html (interactive, self-contained, works
+offline) and summary.md.
+
+Example:
+  explorer sweep sweeps/quickstart.toml
+  explorer report data/results/quickstart.parquet
+"""
+
+from __future__ import annotations
+
+
+def add_arguments(parser):
+    parser.add_argument("file", help="an explorer Parquet output (sweep or optimize)")
+    parser.add_argument("--out", help="output folder (default: <stem>_report beside the file)")
+
+
+def run(args):
+    from explorer.report import report
+
+    files = report(args.file, args.out)
+    folder = next(iter(files.values())).parent
+    print(f"wrote {len(files)} files to {folder}:")
+    for name in files:
+        print(f"  {name}")
+    return 0

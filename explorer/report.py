@@ -1,0 +1,373 @@
+"""Reports of sweep and optimiser outputs: PNG figures, one offline HTML page, a summary.
+
+``report(path, out_dir)`` reads any explorer Parquet output (its metadata names the model,
+units and objectives) and writes into ``out_dir``:
+
+- ``frontier_<a>_vs_<b>.png`` for each pair of objectives, coloured by a third objective
+  (or by the first design variable), log axes where the data spans decades, seed 000
+  §6.3's operating points (speed, efficiency, quality) and the knee marked and labelled;
+- ``design_along_front.png``: how each design variable moves from the fast end of the
+  front to the frugal end;
+- ``convergence.png`` (optimiser outputs): every run's KKT residual against its largest
+  constraint violation, converged runs marked;
+- ``index.html``: self-contained (plotly.js embedded, no network), an interactive frontier
+  with axis and colour pickers, hover showing each configuration with units, the
+  operating points highlighted, their table, and the run's metadata;
+- ``summary.md``: the operating points and headline numbers, for a design doc.
+
+Fronts above ``MAX_POINTS`` rows are shown as an evenly spaced sample (the page says so).
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from explorer import io
+from explorer.errors import ExplorerError
+from explorer.pareto import is_nondominated, knee_point, operating_points
+
+MAX_POINTS = 5000  # points drawn on the page (SVG); larger fronts are sampled evenly
+_POINT_STYLE = {"speed": ("#d62728", "speed-optimised"), "efficiency": ("#2ca02c", "efficiency-optimised"),
+                "quality": ("#1f77b4", "quality-optimised"), "knee": ("#111111", "knee")}
+
+
+class _Data:
+    """A result file read and checked: the front, its objectives, units and metadata."""
+
+    def __init__(self, path):
+        frame, meta = io.read(path)
+        if not meta or "objectives" not in meta or "units" not in meta:
+            raise ExplorerError(f"{path} is not an explorer output (no explorer metadata with objectives); "
+                                "write it with explorer sweep/optimize, or use explorer frontier first")
+        self.meta, self.units, self.path = meta, meta["units"], Path(path)
+        self.objectives = [o["name"] for o in meta["objectives"]]
+        self.maximize = [bool(o["maximize"]) for o in meta["objectives"]]
+        missing = [o for o in self.objectives if o not in frame.columns]
+        if missing:
+            raise ExplorerError(f"{path} lacks the objective column {missing[0]!r} named in its metadata")
+        self.kind = meta.get("kind", "sweep")
+        self.runs = frame if self.kind == "optimize" else None
+        self.front = self._front(frame)
+        if self.front.empty:
+            raise ExplorerError(f"{path} has no feasible configuration to report")
+        self.design = [c for c in ("nu", "batch", "temperature", "n_parallel") if c in self.front.columns]
+        if not self.design:
+            self.design = [c for c in self.front.columns if c in self.units and c not in self._outputs()][:4]
+        order = np.argsort(self._signed(self.front)[:, 0], kind="stable")
+        self.front = self.front.iloc[order].reset_index(drop=True)
+        self.points = self._operating_points()
+
+    def _outputs(self):
+        try:
+            from explorer.models import get_model
+
+            return set(get_model(self.meta["model"]).output_names)
+        except ExplorerError:
+            return set(self.objectives)
+
+    def _signed(self, frame):
+        return frame[self.objectives].to_numpy(float) * np.where(self.maximize, -1.0, 1.0)
+
+    def _front(self, frame):
+        keep = np.ones(len(frame), bool)
+        if "feasible" in frame.columns:
+            keep &= frame["feasible"].astype(bool).to_numpy()
+        frame = frame[keep]
+        mask = is_nondominated(self._signed(frame)) if len(frame) else np.zeros(0, bool)
+        return frame[mask].reset_index(drop=True)
+
+    def _operating_points(self) -> dict[str, int]:
+        names = {"time": None, "energy": None, "quality": None}
+        for obj in self.objectives:
+            unit = self.units.get(obj, "")
+            if names["time"] is None and unit in ("s", "h"):
+                names["time"] = obj
+            elif names["energy"] is None and unit == "J":
+                names["energy"] = obj
+            elif names["quality"] is None and unit == "nats":
+                names["quality"] = obj
+        for key, obj in zip(("time", "energy", "quality"), self.objectives):  # fall back to order
+            names[key] = names[key] or obj
+        cols = {k: v for k, v in names.items() if v}
+        picks = operating_points(self.front, time=cols.get("time", "-"), energy=cols.get("energy", "-"),
+                                 quality=cols.get("quality", "-"))
+        if len(self.objectives) >= 2:
+            picks["knee"] = knee_point(self.front[self.objectives].to_numpy(float), self.maximize)
+        return picks
+
+    def label(self, col):
+        unit = self.units.get(col, "")
+        return f"{col} [{unit}]" if unit and unit != "1" else col
+
+
+def report(path, out_dir=None) -> dict[str, Path]:
+    """Writes the report of ``path`` into ``out_dir`` (default: beside it, ``<stem>_report``).
+
+    Returns:
+      {name: path} of every file written.
+
+    Raises:
+      ExplorerError: unreadable file, not an explorer output, objectives missing, nothing
+        feasible. Raised before anything is written.
+    """
+    data = _Data(path)  # all checks happen here, before any file is written
+    out = Path(out_dir) if out_dir else data.path.with_name(data.path.stem + "_report")
+    out.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for a, b, c in _pairs(data):
+        name = f"frontier_{a}_vs_{b}.png"
+        files[name] = _frontier_png(data, a, b, c, out / name)
+    files["design_along_front.png"] = _design_png(data, out / "design_along_front.png")
+    if data.runs is not None and "kkt_residual" in data.runs.columns:
+        files["convergence.png"] = _convergence_png(data, out / "convergence.png")
+    files["index.html"] = _html(data, out / "index.html")
+    files["summary.md"] = _summary(data, out / "summary.md")
+    return files
+
+
+def _pairs(data):
+    objs = data.objectives
+    if len(objs) == 1:
+        return [(data.design[0], objs[0], None)] if data.design else []
+    pairs = []
+    for i in range(len(objs)):
+        for j in range(i + 1, len(objs)):
+            third = next((o for o in objs if o not in (objs[i], objs[j])), data.design[0] if data.design else None)
+            pairs.append((objs[i], objs[j], third))
+    return pairs[:3]
+
+
+def _spans_decades(values) -> bool:
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    return len(v) > 1 and v.min() > 0 and v.max() / v.min() > 30
+
+
+def _mark_points(ax, data, x, y):
+    for name, row in data.points.items():
+        color, label = _POINT_STYLE[name]
+        px, py = data.front[x].iloc[row], data.front[y].iloc[row]
+        ax.scatter([px], [py], s=140, marker="*" if name != "knee" else "D", color=color, edgecolor="white",
+                   linewidth=1.0, zorder=5, label=label)
+        right_half = px > np.nanmedian(data.front[x])  # label inwards, so it stays inside the axes
+        ax.annotate(label, (px, py), textcoords="offset points", xytext=(-8 if right_half else 8, 8),
+                    ha="right" if right_half else "left", fontsize=9, color=color, fontweight="bold")
+
+
+def _frontier_png(data, x, y, c, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
+    front = data.front
+    kwargs = {}
+    if c is not None:
+        kwargs = {"c": front[c], "cmap": "viridis"}
+        if _spans_decades(front[c]):
+            kwargs["norm"] = matplotlib.colors.LogNorm()
+    sc = ax.scatter(front[x], front[y], s=12, alpha=0.8, **kwargs)
+    if c is not None:
+        fig.colorbar(sc, ax=ax, label=data.label(c))
+    _mark_points(ax, data, x, y)
+    ax.set_xscale("log" if _spans_decades(front[x]) else "linear")
+    ax.set_yscale("log" if _spans_decades(front[y]) else "linear")
+    ax.set_xlabel(data.label(x))
+    ax.set_ylabel(data.label(y))
+    ax.set_title(f"Pareto front: {y} against {x}  ({len(front):,} configurations, {data.meta.get('model', '')})")
+    ax.grid(True, which="both", alpha=0.25)
+    ax.legend(loc="best", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def _design_png(data, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cols = data.design or data.objectives
+    fig, axes = plt.subplots(len(cols), 1, figsize=(8, 2.2 * len(cols) + 0.8), dpi=110, sharex=True, squeeze=False)
+    position = np.linspace(0.0, 1.0, len(data.front))
+    for ax, col in zip(axes[:, 0], cols):
+        ax.plot(position, data.front[col], ".", markersize=3, color="#444444")
+        for name, row in data.points.items():
+            ax.axvline(position[row], color=_POINT_STYLE[name][0], alpha=0.6, linewidth=1.2,
+                       label=_POINT_STYLE[name][1])
+        if _spans_decades(data.front[col]):
+            ax.set_yscale("log")
+        ax.set_ylabel(data.label(col))
+        ax.grid(True, alpha=0.25)
+    first = data.objectives[0]
+    axes[0, 0].set_title(f"Design along the front, from the best {first} (left) to the worst (right)")
+    axes[0, 0].legend(loc="best", fontsize=8)
+    axes[-1, 0].set_xlabel(f"position along the front (sorted by {first})")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def _convergence_png(data, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = data.runs
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
+    floor = 1e-16
+    violation = np.maximum(runs.max_violation.to_numpy(float), floor)
+    kkt = np.maximum(runs.kkt_residual.to_numpy(float), floor)
+    ok = runs.converged.to_numpy(bool)
+    ax.scatter(violation[ok], kkt[ok], s=14, color="#2ca02c", label=f"converged ({ok.sum():,})")
+    ax.scatter(violation[~ok], kkt[~ok], s=14, color="#d62728", marker="x", label=f"not converged ({(~ok).sum():,})")
+    settings = data.meta.get("optimize", {})
+    if "tolerance" in settings:
+        ax.axvline(settings["tolerance"], color="gray", linestyle="--", label="feasibility tolerance")
+    if "kkt_tolerance" in settings:
+        ax.axhline(settings["kkt_tolerance"], color="gray", linestyle=":", label="KKT tolerance")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"largest constraint violation (values below {floor:g} drawn at {floor:g})")
+    ax.set_ylabel("relative KKT residual")
+    ax.set_title(f"Convergence of {len(runs):,} optimiser runs")
+    ax.grid(True, which="both", alpha=0.25)
+    ax.legend(loc="best", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def _columns(data):
+    return list(dict.fromkeys(data.design + data.objectives
+                              + [c for c in data.front.columns if c in data.units and not c.startswith("g[")]))
+
+
+def _shown(data):
+    """Row positions drawn on the page: all, or an even sample keeping the operating points."""
+    n = len(data.front)
+    if n <= MAX_POINTS:
+        return np.arange(n)
+    rows = set(np.linspace(0, n - 1, MAX_POINTS - len(data.points)).astype(int)) | set(data.points.values())
+    return np.array(sorted(rows))
+
+
+def _html(data, path):
+    from plotly.offline import get_plotlyjs
+
+    cols = _columns(data)
+    shown = _shown(data)
+    front = data.front.iloc[shown]
+    payload = {
+        "columns": cols,
+        "units": {c: data.units.get(c, "") for c in cols},
+        "values": {c: [_json_number(v) for v in front[c].to_numpy(float)] for c in cols},
+        "objectives": data.objectives,
+        "points": {name: int(np.searchsorted(shown, row)) for name, row in data.points.items()},
+        "styles": {k: {"color": v[0], "label": v[1]} for k, v in _POINT_STYLE.items()},
+        "log": {c: bool(_spans_decades(front[c])) for c in cols},
+    }
+    note = (f"Showing all {len(data.front):,} configurations on the front."
+            if len(shown) == len(data.front) else
+            f"Showing an evenly spaced sample of {len(shown):,} of the {len(data.front):,} configurations "
+            f"on the front (the operating points are always shown).")
+    meta = data.meta
+    table = _points_table_html(data, cols)
+    template = (Path(__file__).with_name("report_assets") / "page.html").read_text(encoding="utf-8")
+    page = (template.replace("{{PLOTLY}}", get_plotlyjs())
+            .replace("{{DATA}}", json.dumps(payload).replace("</", "<\\/"))
+            .replace("{{TITLE}}", html.escape(f"{meta.get('model', '')}: {data.path.name}"))
+            .replace("{{NOTE}}", html.escape(note))
+            .replace("{{TABLE}}", table)
+            .replace("{{META}}", _meta_html(data)))
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _json_number(v):
+    return float(v) if math.isfinite(v) else None
+
+
+def _fmt(value, unit):
+    from explorer.units import humanize
+
+    text = f"{value:.4g}"
+    extra = humanize(float(value), unit)
+    return f"{text} {unit if unit != '1' else ''}".strip() + (f" ({extra})" if extra else "")
+
+
+def _points_table_html(data, cols):
+    head = "".join(f"<th>{html.escape(data.label(c))}</th>" for c in cols)
+    rows = []
+    for name, row in data.points.items():
+        r = data.front.iloc[row]
+        cells = "".join(f"<td>{html.escape(_fmt(r[c], data.units.get(c, '')))}</td>" for c in cols)
+        rows.append(f"<tr><th style='color:{_POINT_STYLE[name][0]}'>{_POINT_STYLE[name][1]}</th>{cells}</tr>")
+    return f"<table><thead><tr><th>operating point</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _meta_html(data):
+    meta = data.meta
+    items = [("model", f"{meta.get('model', '?')} v{meta.get('model_version', '?')}"),
+             ("kind", meta.get("kind", "sweep")), ("presets", json.dumps(meta.get("presets", {}))),
+             ("evaluated", f"{meta.get('evaluated', meta.get('runs', '?')):,}" if isinstance(
+                 meta.get("evaluated", meta.get("runs")), int) else "?"),
+             ("feasible", f"{meta.get('feasible', '?')}"), ("on the front", f"{len(data.front):,}"),
+             ("objectives", ", ".join(f"{o} ({'max' if m else 'min'})" for o, m in zip(data.objectives, data.maximize))),
+             ("created", meta.get("created", "?")), ("file", str(data.path))]
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items)
+    spec = html.escape(json.dumps(meta.get("spec", {}), indent=2, default=str))
+    return f"<table>{rows}</table><details><summary>full spec</summary><pre>{spec}</pre></details>"
+
+
+def _summary(data, path):
+    cols = data.design + data.objectives
+    lines = [f"# Trade-off summary: {data.path.name}", "",
+             f"Model `{data.meta.get('model', '?')}` ({data.meta.get('kind', 'sweep')}), presets "
+             f"{json.dumps(data.meta.get('presets', {}))}; {len(data.front):,} configurations on the Pareto front "
+             f"of {', '.join(data.objectives)}" + (f" out of {data.meta['evaluated']:,} evaluated."
+                                                    if isinstance(data.meta.get("evaluated"), int) else "."), "",
+             "| operating point | " + " | ".join(data.label(c) for c in cols) + " |",
+             "|---|" + "---:|" * len(cols)]
+    for name, row in data.points.items():
+        r = data.front.iloc[row]
+        lines.append(f"| {_POINT_STYLE[name][1]} | " + " | ".join(_fmt(r[c], data.units.get(c, '')) for c in cols)
+                     + " |")
+    lines.append("")
+    if "knee" in data.points and len(data.objectives) >= 2:
+        knee = data.front.iloc[data.points["knee"]]
+        for name, best_col in zip(("speed", "efficiency"), data.objectives[:2]):
+            if name in data.points:
+                best = data.front.iloc[data.points[name]]
+                lines.append(f"- The knee costs {_pct(knee[best_col], best[best_col])} in {best_col} against the "
+                             f"{_POINT_STYLE[name][1]} point, and changes the other objectives by "
+                             + ", ".join(f"{_pct(knee[o], best[o])} in {o}" for o in data.objectives if o != best_col)
+                             + ".")
+    for o in data.objectives:
+        lines.append(f"- {o} spans {_fmt(data.front[o].min(), data.units.get(o, ''))} to "
+                     f"{_fmt(data.front[o].max(), data.units.get(o, ''))} along the front.")
+    lines += ["", f"_Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by explorer report._"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _pct(value, reference):
+    if reference == 0 or not math.isfinite(reference):
+        return "n/a"
+    return f"{100 * (value / reference - 1):+.1f}%"
+
+
+__all__ = ["MAX_POINTS", "report"]

@@ -1,0 +1,173 @@
+"""explorer report: files, images, an offline page that renders and responds in a real browser."""
+
+import json
+import re
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import explorer
+from explorer import ExplorerError, io
+from explorer.report import report
+
+AXES = {"nu": {"low": "1.0 GHz", "high": "1.98 GHz", "count": 5},
+        "batch": {"low": 512, "high": 8192, "scale": "log", "count": 5},
+        "temperature": {"values": [0.002, 0.004, 0.008]},
+        "n_parallel": {"low": 1024, "high": 16384, "scale": "log", "count": 5}}
+MODEL = {"name": "llm_training", "hardware": "h100-sxm", "workload": "llama3.1-70b"}
+
+
+@pytest.fixture(scope="module")
+def sweep_report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sweep")
+    spec = {"model": MODEL, "axes": AXES,
+            "objectives": {"time_s": "min", "energy_j": "min", "final_loss": "min"},
+            "output": {"path": str(root / "front.parquet"), "chunk_size": 256}}
+    result = explorer.sweep(spec, progress=False)
+    return result, report(result.path, root / "report")
+
+
+@pytest.fixture(scope="module")
+def optimize_report(tmp_path_factory):
+    from explorer.optimize import optimize
+
+    root = tmp_path_factory.mktemp("opt")
+    spec = {"model": MODEL, "axes": {k: {kk: vv for kk, vv in v.items() if kk != "count"}
+                                     for k, v in AXES.items() if k != "temperature"},
+            "objectives": {"time_s": "min", "energy_j": "min"},
+            "optimize": {"starts": 2, "n_weights": 6, "outer": 4, "inner": 40},
+            "output": {"path": str(root / "runs.parquet"), "mode": "all"}}
+    frame = optimize(spec)
+    return frame, report(root / "runs.parquet", root / "report")
+
+
+def _png_shape(path):
+    import matplotlib.image
+
+    return matplotlib.image.imread(path).shape
+
+
+def test_sweep_report_writes_every_file(sweep_report):
+    result, files = sweep_report
+    assert set(files) == {"frontier_time_s_vs_energy_j.png", "frontier_time_s_vs_final_loss.png",
+                          "frontier_energy_j_vs_final_loss.png", "design_along_front.png", "index.html",
+                          "summary.md"}
+    for name, path in files.items():
+        assert path.stat().st_size > 0
+        if name.endswith(".png"):
+            height, width, _ = _png_shape(path)
+            assert height >= 400 and width >= 600
+    summary = files["summary.md"].read_text()
+    assert "speed-optimised" in summary and "knee" in summary and f"{len(result.frame):,}" in summary
+
+
+def _page_data(path):
+    text = path.read_text()
+    match = re.search(r'<script id="front-data" type="application/json">(.*?)</script>', text, re.S)
+    return text, json.loads(match.group(1).replace("<\\/", "</"))
+
+
+def test_page_holds_every_front_point_and_no_external_url(sweep_report):
+    result, files = sweep_report
+    text, data = _page_data(files["index.html"])
+    assert len(data["values"]["time_s"]) == len(result.frame)  # below MAX_POINTS: every point
+    np.testing.assert_allclose(sorted(data["values"]["energy_j"]), sorted(result.frame.energy_j), rtol=1e-6)
+    markup = re.sub(r"<script[^>]*>.*?</script>", "<script></script>", text, flags=re.S)  # library code aside
+    assert not re.search(r"https?://", markup)  # the page's own markup names no external resource
+    assert "<script src" not in text and "<link" not in text  # everything is inline
+    assert "Plotly" in text and data["units"]["nu"] == "Hz"
+    assert set(data["points"]) == {"speed", "efficiency", "quality", "knee"}
+
+
+def test_optimiser_report_has_convergence(optimize_report):
+    frame, files = optimize_report
+    assert "convergence.png" in files and _png_shape(files["convergence.png"])[0] >= 400
+    _, data = _page_data(files["index.html"])
+    assert len(data["values"]["time_s"]) == int((frame.feasible & frame.on_front).sum())
+
+
+def test_large_fronts_are_sampled_and_say_so(tmp_path):
+    n = 12000
+    rng = np.random.default_rng(0)
+    t = rng.uniform(1.0, 100.0, n)
+    frame = pd.DataFrame({"nu": rng.uniform(1e9, 2e9, n), "time_s": t, "energy_j": 1000.0 / t})
+    io.write(frame, tmp_path / "big.parquet", {"model": "custom", "units": {"nu": "Hz", "time_s": "s", "energy_j": "J"},
+                                              "objectives": [{"name": "time_s", "maximize": False},
+                                                             {"name": "energy_j", "maximize": False}]})
+    files = report(tmp_path / "big.parquet", tmp_path / "r")
+    text, data = _page_data(files["index.html"])
+    assert len(data["values"]["time_s"]) <= 5000 and "evenly spaced sample of" in text
+
+
+@pytest.mark.parametrize("frame,meta,message", [
+    (pd.DataFrame({"a": [1.0]}), None, "is not an explorer output"),
+    (pd.DataFrame({"time_s": [1.0]}), {"units": {}, "objectives": [{"name": "energy_j", "maximize": False}]},
+     "lacks the objective column 'energy_j'"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, frame, meta, message):
+    path = tmp_path / "in.parquet"
+    if meta is None:
+        frame.to_parquet(path)
+    else:
+        io.write(frame, path, meta)
+    with pytest.raises(ExplorerError, match=message):
+        report(path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    from explorer.cli.main import main
+
+    assert main(["report", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and not (tmp_path / "out").exists()
+
+
+def _chromium():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("the browser test needs Debian's chromium (apt-get install chromium; .ci/run installs it)")
+    return path
+
+
+def test_page_renders_and_responds_in_a_real_browser_offline(sweep_report, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    result, files = sweep_report
+    page_path = files["index.html"]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        context = browser.new_context(viewport={"width": 1300, "height": 1100})
+        requested = []
+
+        def network_off(route):
+            requested.append(route.request.url)
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                route.abort()
+
+        context.route("**/*", network_off)
+        page = context.new_page()
+        page.goto(page_path.as_uri())
+        points = page.locator("#plot .scatterlayer .trace").first.locator("path.point")
+        points.first.wait_for(timeout=20000)
+        assert points.count() == len(result.frame)  # every front point is drawn
+        assert page.locator("#plot .scatterlayer .trace").count() == 1 + 4  # front + operating points
+        assert page.locator(".xtitle").text_content() == "time_s [s]"
+
+        page.select_option("#x-axis", "nu")  # switching an axis redraws the plot
+        page.wait_for_function("document.querySelector('.xtitle').textContent === 'nu [Hz]'", timeout=10000)
+        assert page.locator(".xtitle").text_content() == "nu [Hz]"
+
+        box = points.nth(len(result.frame) // 2).bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        hover = page.locator(".hoverlayer .hovertext")
+        hover.first.wait_for(timeout=10000)
+        text = hover.first.text_content()
+        assert "nu =" in text and "Hz" in text and "n_parallel =" in text and "energy_j =" in text
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
+        browser.close()
+    assert all(url.startswith("file:") for url in requested)
+    assert (tmp_path / "report.png").stat().st_size > 10000
