@@ -22,7 +22,6 @@ import time
 
 import numpy as np
 
-from explorer.models import get_model
 from explorer.models.params import split_choices
 from explorer.pareto import ParetoArchive, is_nondominated
 from explorer.spec import parse_spec
@@ -273,7 +272,7 @@ def optimizer_bench(starts: int, scipy_starts: int) -> list[tuple[str, str]]:
         (f"optimize: {starts:,} starts, 4 variables", f"{ours:.2f} s in one compiled call "
                                                       f"({first:.2f} s with compilation); "
                                                       f"{int(frame.converged.sum()):,} converged"),
-        (f"SciPy SLSQP, start by start", f"{theirs:.1f} s for {starts:,} starts "
+        ("SciPy SLSQP, start by start", f"{theirs:.1f} s for {starts:,} starts "
                                          f"(timed on {scipy_starts}, scaled)"),
         ("optimize / SLSQP speed", f"{theirs / ours:.0f}x (with compilation {theirs / first:.0f}x); "
                                    f"best cost ours ${best_ours:,.0f} vs SLSQP ${best_theirs:,.0f}"),

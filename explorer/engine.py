@@ -259,7 +259,6 @@ class _Engine:
 
     # ---------------------------------------------------------------- device side
     def _device_chunk(self, inputs, n_valid, sketch, cap: int):
-        import jax
         import jax.numpy as jnp
 
         size, dtype = self.chunk, self.dtype

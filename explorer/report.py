@@ -27,7 +27,6 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from explorer import io
 from explorer.errors import ExplorerError

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from kernels import cost
-from kernel_checks import approx, catalogue_test, enable_x64, f32, jgrad  # noqa: F401
+from kernel_checks import approx, enable_x64, jgrad
 
 
 NU_EFF = math.sqrt(1.380649e-23 * 300.0 * math.log(2.0) / 1e-30)  # 53581.52 Hz

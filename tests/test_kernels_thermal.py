@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from kernels import thermal
-from kernel_checks import approx, catalogue_test, enable_x64, f32, jgrad  # noqa: F401
+from kernel_checks import approx, catalogue_test, enable_x64, jgrad
 
 
 P, T_AMB, R_TH, C_TH = 300.0, 300.0, 0.1, 100.0
