@@ -192,7 +192,8 @@ def dominated_within_chunk(obj, candidate, bins: int = GRID):
     """Rows of ``obj`` that another candidate row of the same chunk certainly dominates.
 
     The device-side twin of ``grid_of_minima``, built from the chunk itself:
-    each candidate a is scattered into the cell of the first edges ≥ (a₁, a₂)
+    each candidate a is scattered into the cell of the first edges ≥ (a₁, a₂) (checked
+    against the edge array, since the arithmetic bin estimate may sit one bin low)
     with a scatter-min of its last objective; a 2-D cumulative minimum makes
     table[i, j] the least last objective over candidates with a₁ ≤ e1[i],
     a₂ ≤ e2[j]. A row p with e1[i] ≤ p₁, e2[j] ≤ p₂ and table[i, j] < p_last is
@@ -213,18 +214,24 @@ def dominated_within_chunk(obj, candidate, bins: int = GRID):
         ok = jnp.isfinite(lo) & jnp.isfinite(hi)
         edges = jax.lax.cummax(grid_edges(jnp.where(ok, lo, 0.0), jnp.where(ok, hi, 1.0), bins, jnp).astype(obj.dtype))
         look = lookup_bins(col, edges)
-        own = jnp.where((look >= 0) & (edges[jnp.maximum(look, 0)] == col), look, look + 1)  # first edge ≥ a
-        return look, own
+        # the first edge ≥ a: look itself if it equals a, else the next one; the caller
+        # places a only where e[own] ≥ a is verified (look may sit one bin low)
+        own = jnp.where((look >= 0) & (edges[jnp.maximum(look, 0)] == col), look, look + 1)
+        verified = (own < bins) & (edges[jnp.minimum(own, bins - 1)] >= col)
+        return look, own, verified
 
-    i_look, i_own = axis(obj[:, 0])
+    i_look, i_own, i_ok = axis(obj[:, 0])
     if m >= 3:
         bins2 = bins
-        j_look, j_own = axis(obj[:, 1])
+        j_look, j_own, j_ok = axis(obj[:, 1])
     else:
         bins2 = 1
         j_look = j_own = jnp.zeros(obj.shape[0], jnp.int32)
+        j_ok = jnp.ones(obj.shape[0], bool)
     last = obj[:, min(m - 1, 2)]
-    placed = candidate & (i_own < bins) & (j_own < bins2)
+    # a point enters the table only in a cell whose edges provably bound it from above:
+    # an unplaced point weakens the rejection, never its exactness
+    placed = candidate & i_ok & j_ok
     cell = jnp.where(placed, i_own * bins2 + j_own, bins * bins2)
     table = jnp.full(bins * bins2, inf).at[cell].min(jnp.where(placed, last, inf), mode="drop")
     table = jax.lax.cummin(jax.lax.cummin(table.reshape(bins, bins2), axis=0), axis=1)
@@ -266,8 +273,9 @@ class _Engine:
         inputs_full = {**{n: values[n] if n in values else jnp.full((size,), self.fixed_design[n], dtype)
                           for n in self.model.design_names},
                        **{k: values[k] for k in self.param_axes}}
-        # Only the outputs the mask needs are kept on the whole chunk (XLA drops the rest);
-        # the full model is evaluated again on the survivors alone.
+        # One evaluation serves both the decisions and the rows that travel: re-evaluating
+        # the survivors in another program can round differently, and near ties a point
+        # would then be judged with one value and stored with another.
         cols = self._evaluate(inputs_full, size)
         valid = jnp.arange(size, dtype=jnp.int32) < n_valid
         feasible = valid
@@ -285,7 +293,7 @@ class _Engine:
         else:
             keep = valid
         index = jnp.nonzero(keep, size=cap, fill_value=0)[0]
-        rows = self._evaluate({k: v[index] for k, v in inputs_full.items()}, cap)
+        rows = {k: v[index] for k, v in cols.items()}
         if self.spec.mode == "all":
             rows["feasible"] = feasible[index]
         return rows, keep.sum(), valid.sum(), feasible.sum()
@@ -354,24 +362,25 @@ class _Engine:
         first = state["next_chunk"]
 
         def dispatch(k, inputs, cap):
+            """Starts chunk k on the device; returns its results and the buffer size they hold."""
             n_valid = min(self.chunk, self.total - k * self.chunk)
-            return self._function(cap, inputs, sketch)(inputs, np.int32(n_valid), sketch)
+            return self._function(cap, inputs, sketch)(inputs, np.int32(n_valid), sketch), cap
 
         try:
             in_flight = dispatch(first, inputs, cap) if first < self.n_chunks else None
             for k in range(first, self.n_chunks):
-                results = in_flight
+                results, held = in_flight
                 if k + 1 < self.n_chunks:  # the device works on chunk k+1 while the host merges chunk k
                     in_flight = dispatch(k + 1, self._inputs((k + 1) * self.chunk), cap)
                 rows, count, n_eval, n_feas = results
                 count = int(count)
-                if count > cap:  # grow the survivor buffer (a power of two: few compiles) and redo
-                    cap = min(self.chunk, 1 << int(2 * count - 1).bit_length())
+                if count > held:  # grow the survivor buffer (a power of two: few compiles) and redo
+                    cap = max(cap, min(self.chunk, 1 << int(2 * count - 1).bit_length()))
                     tc = time.perf_counter()
                     self._function(cap, inputs, sketch)
                     compile_s += time.perf_counter() - tc
                     t1 += time.perf_counter() - tc  # compiling is not streaming
-                    rows, count, n_eval, n_feas = dispatch(k, self._inputs(k * self.chunk), cap)
+                    (rows, count, n_eval, n_feas), _ = dispatch(k, self._inputs(k * self.chunk), cap)
                     count = int(count)
                 host = {c: np.asarray(v)[:count] for c, v in rows.items()}
                 if parts is not None:

@@ -163,3 +163,14 @@ def test_float32_and_float64_fronts_agree_up_to_rounding_ties(tmp_path):
     x = f32.set_index(DESIGN).loc[common, ["time_s", "energy_j", "final_loss"]].to_numpy(float)
     y = f64.set_index(DESIGN).loc[common, ["time_s", "energy_j", "final_loss"]].to_numpy(float)
     np.testing.assert_allclose(x, y, rtol=1e-4)
+
+
+def test_no_survivor_is_lost_when_the_buffer_grows_mid_run(tmp_path, monkeypatch):
+    # A tiny first buffer: chunks overflow it while the next chunk is already in flight with
+    # the old size; every survivor must still arrive (a regression: they were cut off).
+    # Least time against largest time margin (time / t_max − 1) puts every feasible point
+    # on the front, so a lost survivor is a missing row.
+    monkeypatch.setattr(sweep_module, "SMALL_CAP", 4)
+    result = sweep(small_spec(tmp_path, chunk=128, name="grown",
+                              objectives={"time_s": "min", "time_margin": "max"}), progress=False)
+    assert len(result.frame) == result.feasible > 128
