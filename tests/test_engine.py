@@ -51,7 +51,7 @@ def test_streamed_front_equals_brute_force(tmp_path, sampler, samples):
     assert meta["evaluated"] == len(everything) == (samples or 6**4)
     reference = brute_force_front(everything[everything.feasible], spec["objectives"])
     assert 0 < len(reference) < len(everything)
-    for chunk in (64, 5000):  # 64: many chunks, the last one padded; 5000: one padded chunk
+    for chunk in (64, 5000) if sampler == "grid" else (64,):  # many chunks, the last padded; one padded
         result = sweep(small_spec(tmp_path, sampler=sampler, samples=samples, chunk=chunk, name=f"f{chunk}"),
                        progress=False)
         assert design_set(result.frame) == design_set(reference), chunk
