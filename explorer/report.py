@@ -143,6 +143,24 @@ def _pairs(data):
     return pairs[:3]
 
 
+def _pyplot():
+    """matplotlib.pyplot on the file-only Agg backend (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path):
+    """Lays out, writes and closes a figure; returns its path."""
+    fig.tight_layout()
+    fig.savefig(path)
+    _pyplot().close(fig)
+    return path
+
+
 def _spans_decades(values) -> bool:
     v = np.asarray(values, float)
     v = v[np.isfinite(v)]
@@ -161,10 +179,7 @@ def _mark_points(ax, data, x, y):
 
 
 def _frontier_png(data, x, y, c, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
     front = data.front
@@ -172,7 +187,9 @@ def _frontier_png(data, x, y, c, path):
     if c is not None:
         kwargs = {"c": front[c], "cmap": "viridis"}
         if _spans_decades(front[c]):
-            kwargs["norm"] = matplotlib.colors.LogNorm()
+            from matplotlib.colors import LogNorm
+
+            kwargs["norm"] = LogNorm()
     sc = ax.scatter(front[x], front[y], s=12, alpha=0.8, **kwargs)
     if c is not None:
         fig.colorbar(sc, ax=ax, label=data.label(c))
@@ -184,17 +201,11 @@ def _frontier_png(data, x, y, c, path):
     ax.set_title(f"Pareto front: {y} against {x}  ({len(front):,} configurations, {data.meta.get('model', '')})")
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(loc="best", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def _design_png(data, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     cols = data.design or data.objectives
     fig, axes = plt.subplots(len(cols), 1, figsize=(8, 2.2 * len(cols) + 0.8), dpi=110, sharex=True, squeeze=False)
@@ -212,17 +223,11 @@ def _design_png(data, path):
     axes[0, 0].set_title(f"Design along the front, from the best {first} (left) to the worst (right)")
     axes[0, 0].legend(loc="best", fontsize=8)
     axes[-1, 0].set_xlabel(f"position along the front (sorted by {first})")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def _convergence_png(data, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     runs = data.runs
     fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
@@ -244,10 +249,7 @@ def _convergence_png(data, path):
     ax.set_title(f"Convergence of {len(runs):,} optimiser runs")
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(loc="best", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def _columns(data):
