@@ -79,36 +79,38 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
     import jax
     import jax.numpy as jnp
 
-    from explorer.engine import (_Buffer, dominated_by_any, dominated_by_grid, dominated_within_chunk, grid_of_minima,
-                                sketch_points)
+    from explorer.dominance import (add_to_grid, dominated_by_any, dominated_by_table, dominated_within,
+                                    grid_of_minima, sketch_points)
+    from explorer.engine import _Buffer, objective_points
 
     m = points.shape[1]
 
     @jax.jit
-    def survivors(obj, sketch):
-        candidate = jnp.all(jnp.isfinite(obj), axis=1)
-        keep = candidate & ~dominated_by_grid(obj, sketch["e1"], sketch["e2"], sketch["table"])
-        return keep & ~dominated_within_chunk(obj, keep) & ~dominated_by_any(obj, sketch["points"])
+    def survivors(obj, grid, sketch):
+        candidate = jnp.all(jnp.isfinite(obj), axis=1) & ~dominated_by_table(obj, grid)
+        return candidate & ~dominated_within(obj, candidate) & ~dominated_by_any(obj, sketch)
 
-    def sketch_of(archive):
-        e1, e2, table = grid_of_minima(archive.points)
-        return {"points": sketch_points(archive.points).astype(np.float32), "e1": e1.astype(np.float32),
-                "e2": e2.astype(np.float32), "table": table.astype(np.float32)}
+    def tables(archive):
+        return grid_of_minima(archive.points), sketch_points(archive.points).astype(np.float32)
 
     pad = (-len(points)) % chunk
     padded = np.concatenate([points, np.full((pad, m), np.inf)]).astype(np.float32)
+    names = [f"o{k}" for k in range(m)]
     archive = ParetoArchive(m)
-    buffer = _Buffer(archive, [f"o{k}" for k in range(m)], np.ones(m))
-    sketch = sketch_of(archive)
-    survivors(padded[:chunk], sketch).block_until_ready()  # compile outside the timing
+    buffer = _Buffer(archive, names, np.ones(m))
+    grid, sketch = tables(archive)
+    survivors(padded[:chunk], grid, sketch).block_until_ready()  # compile outside the timing
     t = time.perf_counter()
     for start in range(0, len(padded), chunk):
         block = padded[start:start + chunk]
-        keep = np.asarray(survivors(block, sketch))
-        buffer.add({f"o{k}": block[keep, k] for k in range(m)})
+        keep = np.asarray(survivors(block, grid, sketch))
+        rows = {name: block[keep, k] for k, name in enumerate(names)}
+        buffer.add(rows)
         if buffer.full():
             buffer.merge()
-            sketch = sketch_of(archive)
+            grid, sketch = tables(archive)
+        else:
+            grid = add_to_grid(grid, objective_points(rows, names, np.ones(m)))
     buffer.merge()
     return time.perf_counter() - t, len(archive)
 

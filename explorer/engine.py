@@ -1,15 +1,21 @@
 """The streaming sweep engine: chunks of configurations through one compiled kernel
 into an exact Pareto frontier (or all feasible / all rows) in Parquet.
 
-Per chunk, on the device: generate the configurations from (seed, start),
-evaluate the model, apply the constraints, and reject every point that a
-small reference set dominates — the archive's "sketch" (up to ``SKETCH``
-front points) plus the chunk's own weighted-sum minima (which are on the
-chunk's front). The rejection is exact (a rejected point is truly dominated)
-and costs O(chunk · reference · objectives). Only the survivors are compacted
-and copied to the host, where ``ParetoArchive`` merges them exactly
-(moocore's O(n log n) dimension sweep). A checkpoint after each chunk (at
-most every few seconds) makes a killed run resumable with an identical result.
+Two compiled programs per run (docs/engine.md has the whole story):
+
+- the *prefilter* evaluates the model on a whole chunk, a grid chunk as an outer
+  product of axis ranges (every intermediate on the axes it depends on only), and
+  lists the points the archive's grid of minima does not dominate (with a small
+  slack that absorbs rounding differences between the two programs);
+- the *exact stage* re-evaluates those candidates point by point, decides with
+  exact tests (archive grid, the batch's own grid of minima, a sketch of front
+  points) on the very values it returns, and compacts the survivors.
+
+Only survivors travel to the host, where ``ParetoArchive`` merges them exactly
+(moocore's O(n log n) dimension sweep). In frontier mode chunks are visited in a
+spread order, so the archive soon covers the whole space; a fresh run starts with a
+strided scout of its first chunk. A checkpoint at chunk boundaries (at most every few
+seconds) makes a killed run resumable with an identical result.
 """
 
 from __future__ import annotations
@@ -24,16 +30,20 @@ import numpy as np
 import pandas as pd
 
 from explorer import io
+from explorer.dominance import add_to_grid, dominated_by_any, dominated_by_table, dominated_within, grid_of_minima, sketch_points
 from explorer.errors import ExplorerError
 from explorer.models.params import split_choices
 from explorer.pareto import ParetoArchive
 from explorer.samplers import make_sampler
 from explorer.spec import SweepSpec, load_spec
 
-SKETCH = 32  # archive points sent back to the device for rejection
-GRID = 256  # bins per axis of the grid of minima (2 and 3 objectives)
-SMALL_CAP = 4096  # smallest survivor buffer per chunk (chunk/16 by default); grown when a chunk overflows it
+BATCH = 1 << 16  # candidates per call of the exact stage
+BLOCK = 8  # the prefilter keeps or drops runs of up to this many points (a divisor of the chunk)
 CHECKPOINT_EVERY_S = 5.0
+# The prefilter's values come from another program than the exact stage's (an outer
+# product rather than gathered points), so they may differ in the last bits; it relaxes
+# every test by this relative slack (measured differences: < 1e-6 in float32).
+SLACK = {"float32": 2.0**-13, "float64": 2.0**-40}
 
 
 @dataclasses.dataclass
@@ -78,165 +88,12 @@ def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: b
         return _Engine(spec).run(resume=resume, progress=progress)
 
 
-def sketch_points(points: np.ndarray, size: int = SKETCH) -> np.ndarray:
-    """Up to ``size`` front points (each objective's minimum, then spread along the first
-    objective), padded with +inf rows, which dominate nothing."""
-    m = points.shape[1]
-    sketch = np.full((size, m), np.inf)
-    if len(points) <= size:
-        sketch[: len(points)] = points
-    else:
-        extremes = [int(np.argmin(points[:, k])) for k in range(m)]
-        spread = np.argsort(points[:, 0], kind="stable")[np.linspace(0, len(points) - 1, size - m).astype(int)]
-        sketch[:] = points[np.concatenate([extremes, spread])]
-    return sketch
-
-
-def dominated_by_any(obj, reference):
-    """Mask of the rows of ``obj`` (n × m, minimised) that some row of ``reference`` dominates.
-
-    Unrolled over the (few, fixed) reference rows and the objectives: one fused
-    pass of column comparisons, faster on CPUs than a scan or a 3-D broadcast.
-    Rows of +inf in ``reference`` dominate nothing.
-    """
-    import jax.numpy as jnp
-
-    cols = [obj[:, k] for k in range(obj.shape[1])]
-    dominated = jnp.zeros(obj.shape[0], bool)
-    for j in range(reference.shape[0]):
-        no_worse = cols[0] >= reference[j, 0]
-        better = cols[0] > reference[j, 0]
-        for k in range(1, len(cols)):
-            no_worse = no_worse & (cols[k] >= reference[j, k])
-            better = better | (cols[k] > reference[j, k])
-        dominated = dominated | (no_worse & better)
-    return dominated
-
-
-def grid_edges(lo, hi, bins: int, xp=np):
-    """``bins`` edges from lo to hi: geometric when lo > 0 (objectives span decades), else linear."""
-    t = xp.linspace(0.0, 1.0, bins)
-    positive = lo > 0
-    ratio = xp.where(positive, hi / xp.where(positive, lo, 1.0), 1.0)
-    return xp.where(positive, lo * ratio**t, lo + (hi - lo) * t)
-
-
-def lookup_bins(x, edges):
-    """Index of the last edge ≤ x (−1 if none), by arithmetic on the edge spacing.
-
-    The estimate from the spacing is checked against the edge array itself and
-    moved down once if rounding put it one bin too high, so e[i] ≤ x holds
-    exactly wherever i ≥ 0 (what the grids' exactness rests on). Landing one
-    bin too low is harmless: it only looks at a smaller prefix of the table.
-    """
-    import jax.numpy as jnp
-
-    n = edges.shape[0]
-    lo, hi = edges[0], edges[-1]
-    geometric = lo > 0
-    span = jnp.where(hi > lo, jnp.where(geometric, jnp.log(hi / jnp.where(geometric, lo, 1.0)), hi - lo), 1.0)
-    pos = jnp.where(geometric, jnp.log(jnp.where(x > 0, x, 1.0) / jnp.where(geometric, lo, 1.0)), x - lo)
-    i = jnp.clip(jnp.floor(pos / span * (n - 1)), -1, n - 1).astype(jnp.int32)
-    i = jnp.where(edges[jnp.maximum(i, 0)] > x, i - 1, i)
-    ok = (i >= 0) & (edges[jnp.maximum(i, 0)] <= x) & ~(geometric & (x <= 0))
-    return jnp.where(ok, i, -1)
-
-
-def grid_of_minima(points: np.ndarray, bins: int = GRID):
-    """Host side: a table that answers "does the archive dominate p?" in O(1), exactly.
-
-    For 2 or 3 minimised objectives: edges e1 (and e2) span the archive's first
-    (and second) objective; table[i, j] is the least last objective over
-    archive points a with a₁ ≤ e1[i] and a₂ ≤ e2[j] (a 2-D prefix minimum). A
-    point p with e1[i] ≤ p₁, e2[j] ≤ p₂ and table[i, j] < p_last is dominated
-    by a real archive point. For 2 objectives the second axis is one bin at
-    −inf. With 4+ objectives the table is empty: the sketch alone rejects.
-
-    Returns:
-      (e1 (bins,), e2 (bins or 1,), table (bins, bins or 1)), float32.
-    """
-    m = points.shape[1]
-    bins2 = bins if m >= 3 else 1
-    e1 = np.full(bins, np.inf, np.float32)
-    e2 = np.full(bins2, np.inf if m >= 3 else -np.inf, np.float32)
-    table = np.full((bins, bins2), np.inf, np.float32)
-    points = points[np.all(np.isfinite(points), axis=1)].astype(np.float32)
-    if len(points) == 0 or m >= 4:
-        return e1, e2, table
-    e1 = np.maximum.accumulate(grid_edges(points[:, 0].min(), points[:, 0].max(), bins).astype(np.float32))
-    i = np.searchsorted(e1, points[:, 0], side="left")  # first edge ≥ a₁
-    if m >= 3:
-        e2 = np.maximum.accumulate(grid_edges(points[:, 1].min(), points[:, 1].max(), bins).astype(np.float32))
-        j = np.searchsorted(e2, points[:, 1], side="left")
-    else:
-        j = np.zeros(len(points), int)
-    inside = (i < bins) & (j < bins2)
-    np.minimum.at(table, (i[inside], j[inside]), points[inside, min(m - 1, 2)])
-    table = np.minimum.accumulate(np.minimum.accumulate(table, axis=0), axis=1)
-    return e1, e2, table
-
-
-def dominated_by_grid(obj, e1, e2, table):
-    """Device side of ``grid_of_minima``: rows of ``obj`` the archive certainly dominates."""
-    import jax.numpy as jnp
-
-    if obj.shape[1] >= 4:
-        return jnp.zeros(obj.shape[0], bool)
-    i = lookup_bins(obj[:, 0], e1)
-    j = lookup_bins(obj[:, 1], e2) if obj.shape[1] >= 3 else jnp.zeros(obj.shape[0], jnp.int32)
-    best = table[jnp.maximum(i, 0), jnp.maximum(j, 0)]
-    return (i >= 0) & (j >= 0) & (best < obj[:, min(obj.shape[1] - 1, 2)])
-
-
-def dominated_within_chunk(obj, candidate, bins: int = GRID):
-    """Rows of ``obj`` that another candidate row of the same chunk certainly dominates.
-
-    The device-side twin of ``grid_of_minima``, built from the chunk itself:
-    each candidate a is scattered into the cell of the first edges ≥ (a₁, a₂) (checked
-    against the edge array, since the arithmetic bin estimate may sit one bin low)
-    with a scatter-min of its last objective; a 2-D cumulative minimum makes
-    table[i, j] the least last objective over candidates with a₁ ≤ e1[i],
-    a₂ ≤ e2[j]. A row p with e1[i] ≤ p₁, e2[j] ≤ p₂ and table[i, j] < p_last is
-    dominated (the strict < keeps p from rejecting itself). 4+ objectives: no
-    rejection.
-    """
-    import jax
-    import jax.numpy as jnp
-
-    m = obj.shape[1]
-    if m >= 4:
-        return jnp.zeros(obj.shape[0], bool)
-    inf = jnp.asarray(jnp.inf, obj.dtype)
-
-    def axis(col):
-        lo = jnp.min(jnp.where(candidate, col, inf))
-        hi = jnp.max(jnp.where(candidate, col, -inf))
-        ok = jnp.isfinite(lo) & jnp.isfinite(hi)
-        edges = jax.lax.cummax(grid_edges(jnp.where(ok, lo, 0.0), jnp.where(ok, hi, 1.0), bins, jnp).astype(obj.dtype))
-        look = lookup_bins(col, edges)
-        # the first edge ≥ a: look itself if it equals a, else the next one; the caller
-        # places a only where e[own] ≥ a is verified (look may sit one bin low)
-        own = jnp.where((look >= 0) & (edges[jnp.maximum(look, 0)] == col), look, look + 1)
-        verified = (own < bins) & (edges[jnp.minimum(own, bins - 1)] >= col)
-        return look, own, verified
-
-    i_look, i_own, i_ok = axis(obj[:, 0])
-    if m >= 3:
-        bins2 = bins
-        j_look, j_own, j_ok = axis(obj[:, 1])
-    else:
-        bins2 = 1
-        j_look = j_own = jnp.zeros(obj.shape[0], jnp.int32)
-        j_ok = jnp.ones(obj.shape[0], bool)
-    last = obj[:, min(m - 1, 2)]
-    # a point enters the table only in a cell whose edges provably bound it from above:
-    # an unplaced point weakens the rejection, never its exactness
-    placed = candidate & i_ok & j_ok
-    cell = jnp.where(placed, i_own * bins2 + j_own, bins * bins2)
-    table = jnp.full(bins * bins2, inf).at[cell].min(jnp.where(placed, last, inf), mode="drop")
-    table = jax.lax.cummin(jax.lax.cummin(table.reshape(bins, bins2), axis=0), axis=1)
-    best = table[jnp.maximum(i_look, 0), jnp.maximum(j_look, 0)]
-    return (i_look >= 0) & (j_look >= 0) & (best < last)
+def visiting_order(n: int) -> np.ndarray:
+    """A permutation of range(n) that spreads early visits over the whole range: the
+    bit-reversed (van der Corput) order of 0 … 2^k − 1, keeping the values below n."""
+    bits = max(n - 1, 0).bit_length()
+    reversed_bits = np.array([int(format(i, f"0{bits}b")[::-1], 2) if bits else 0 for i in range(1 << bits)])
+    return reversed_bits[reversed_bits < n]
 
 
 class _Engine:
@@ -246,10 +103,16 @@ class _Engine:
         self.spec = spec
         self.model = spec.model
         self.dtype = jnp.float64 if spec.dtype == "float64" else jnp.float32
+        self.slack = SLACK[spec.dtype]
+        self.frontier = spec.mode == "frontier"
         self.sampler = make_sampler(spec.sampler, list(spec.axes), spec.samples, spec.seed)
         self.total = self.sampler.total
-        self.chunk = min(spec.chunk_size, max(self.total, 1))
+        self.chunk = self.sampler.chunk_length(min(spec.chunk_size, max(self.total, 1)))
         self.n_chunks = -(-self.total // self.chunk)
+        self.order = visiting_order(self.n_chunks) if self.frontier else np.arange(self.n_chunks)
+        self.batch = min(self.chunk, BATCH)
+        self.block = max(d for d in range(1, BLOCK + 1) if self.chunk % d == 0)
+        self.slots = -(-self.chunk // self.batch) * self.batch  # candidate list length: whole batches
         axis_names = {a.name for a in spec.axes}
         numeric, self.choices = split_choices(self.model, spec.params)
         self.param_axes = [a.name for a in spec.axes if a.name in self.model.param_names]
@@ -262,77 +125,186 @@ class _Engine:
             self.columns.append("feasible")
         self.objectives = [name for name, _ in spec.objectives]
         self.signs = np.array([-1.0 if mx else 1.0 for _, mx in spec.objectives])
-        self._compiled = {}
+        self._prefilter = self._exact = None
 
     # ---------------------------------------------------------------- device side
-    def _device_chunk(self, inputs, n_valid, sketch, cap: int):
+    def _columns(self, values) -> dict:
+        """Swept and fixed inputs plus every model output, in whatever shapes broadcast."""
         import jax.numpy as jnp
 
-        size, dtype = self.chunk, self.dtype
-        values = self.sampler.device_values(inputs, size, dtype)
-        inputs_full = {**{n: values[n] if n in values else jnp.full((size,), self.fixed_design[n], dtype)
-                          for n in self.model.design_names},
-                       **{k: values[k] for k in self.param_axes}}
-        # One evaluation serves both the decisions and the rows that travel: re-evaluating
-        # the survivors in another program can round differently, and near ties a point
-        # would then be judged with one value and stored with another.
-        cols = self._evaluate(inputs_full, size)
-        valid = jnp.arange(size, dtype=jnp.int32) < n_valid
-        feasible = valid
+        design = {n: values[n] if n in values else jnp.asarray(self.fixed_design[n], self.dtype)
+                  for n in self.model.design_names}
+        params = {k: jnp.asarray(v, self.dtype) for k, v in self.fixed_params.items()}
+        params.update({k: values[k] for k in self.param_axes})
+        outputs = self.model.fn(design, {**params, **self.choices})
+        return {**design, **{k: values[k] for k in self.param_axes},
+                **{k: jnp.asarray(outputs[k]).astype(self.dtype) for k in self.model.output_names}}
+
+    def _constraints(self, cols, slack: float = 0.0):
+        """Feasibility: margins ≤ 0 and bounds, each relaxed by ``slack`` (relative; absolute near 0)."""
+        import jax.numpy as jnp
+
+        ok = True
         for name in self.spec.margins:
-            feasible = feasible & (cols[name] <= 0)
+            x = cols[name]
+            ok = ok & (x <= slack * (jnp.abs(x) + 1.0))
         for b in self.spec.bounds:
-            feasible = feasible & ((cols[b.output] <= b.value) if b.op == "<=" else (cols[b.output] >= b.value))
-        obj = jnp.stack([cols[o] * s for o, s in zip(self.objectives, self.signs)], axis=1)
-        candidate = feasible & jnp.all(jnp.isfinite(obj), axis=1)
-        if self.spec.mode == "frontier":
-            keep = candidate & ~dominated_by_grid(obj, sketch["e1"], sketch["e2"], sketch["table"])
-            keep = keep & ~dominated_within_chunk(obj, keep) & ~dominated_by_any(obj, sketch["points"])
+            x = cols[b.output]
+            tol = slack * (jnp.abs(x) + abs(b.value) + 1.0)
+            ok = ok & ((x <= b.value + tol) if b.op == "<=" else (x >= b.value - tol))
+        return ok
+
+    def _objectives(self, cols) -> list:
+        return [cols[o] * s for o, s in zip(self.objectives, self.signs)]
+
+    def _dominated(self, obj, grid, sketch):
+        """The archive's rejection: its grid of minima (2–3 objectives) or its sketch (others)."""
+        if len(obj) in (2, 3):
+            return dominated_by_table(obj, grid)
+        return dominated_by_any(obj, sketch)
+
+    def _prefilter_chunk(self, inputs, n_valid, grid, sketch, scout_stride):
+        """Candidates of one chunk: every run of ``block`` consecutive points whose ideal
+        point (each objective's least value over the run's feasible points) the archive
+        does not dominate; if it dominates the ideal, it dominates every point of the run.
+        Feasibility and the ideal are relaxed by the slack. Runs the scout already took
+        (runs t·scout_stride, t < batch / block) are left out.
+
+        Every reduction is first taken over runs (rows of a (chunk/block, block) view): XLA
+        on a CPU parallelises a row reduction, not one to a scalar.
+        """
+        import jax.numpy as jnp
+
+        size, block = self.chunk, self.block
+        values = self.sampler.block_values(inputs, size, self.dtype)
+        cols = self._columns(values)
+        shape = jnp.broadcast_shapes(*(jnp.shape(v) for v in values.values()))
+        position = jnp.arange(size, dtype=jnp.int32).reshape(shape)
+        valid = position < n_valid
+        feasible = valid & self._constraints(cols)
+        maybe = valid & self._constraints(cols, self.slack)
+
+        def runs(x):
+            return jnp.broadcast_to(x, shape).reshape(size // block, block)
+
+        ideal = []  # least (relaxed) value of each objective over the run's possibly feasible points
+        for o in self._objectives(cols):
+            maybe = maybe & jnp.isfinite(o)
+        for o in self._objectives(cols):
+            least = jnp.min(jnp.where(runs(maybe), runs(o), jnp.inf), axis=1)
+            ideal.append(least - self.slack * jnp.abs(least))
+        run = jnp.arange(size // block, dtype=jnp.int32)
+        stride = jnp.maximum(scout_stride, 1)
+        scouted = (scout_stride > 0) & (run % stride == 0) & (run // stride < self.batch // block)
+        alive = jnp.any(runs(maybe), axis=1) & ~scouted & ~self._dominated(ideal, grid, sketch)
+        start = jnp.nonzero(alive, size=-(-self.slots // block), fill_value=0)[0].astype(jnp.int32) * block
+        candidates = (start[:, None] + jnp.arange(block, dtype=jnp.int32)).reshape(-1)[: self.slots]
+        count = jnp.sum(alive, dtype=jnp.int32) * block
+        return (candidates, count, jnp.sum(runs(valid), axis=1, dtype=jnp.int32).sum(),
+                jnp.sum(runs(feasible), axis=1, dtype=jnp.int32).sum())
+
+    def _exact_batch(self, inputs, n_valid, candidates, offset, count, grid, sketch):
+        """One batch of candidates, evaluated point by point: the rows to keep (first ``kept``
+        rows of the returned columns), ``kept``, and counts of valid and feasible points."""
+        import jax
+        import jax.numpy as jnp
+
+        size = self.batch
+        position = offset + jnp.arange(size, dtype=jnp.int32)
+        j = jax.lax.dynamic_slice(candidates, (offset,), (size,))
+        cols = {k: jnp.broadcast_to(v, (size,))
+                for k, v in self._columns(self.sampler.values_at(inputs, j, self.dtype)).items()}
+        valid = (position < count) & (j < n_valid)
+        feasible = valid & self._constraints(cols)
+        if self.frontier:
+            obj = jnp.stack(self._objectives(cols), axis=1)
+            candidate = feasible & jnp.all(jnp.isfinite(obj), axis=1)
+            keep = candidate & ~dominated_by_table(obj, grid) & ~dominated_within(obj, candidate)
+            keep = keep & ~dominated_by_any(obj, sketch)
         elif self.spec.mode == "feasible":
             keep = feasible
         else:
             keep = valid
-        index = jnp.nonzero(keep, size=cap, fill_value=0)[0]
-        rows = {k: v[index] for k, v in cols.items()}
+        index = jnp.nonzero(keep, size=size, fill_value=0)[0]
+        rows = {k: cols[k][index] for k in self.columns if k in cols}
         if self.spec.mode == "all":
             rows["feasible"] = feasible[index]
-        return rows, keep.sum(), valid.sum(), feasible.sum()
+        return rows, keep.sum(dtype=jnp.int32), valid.sum(dtype=jnp.int32), feasible.sum(dtype=jnp.int32)
 
-    def _evaluate(self, inputs, size: int) -> dict:
-        """Model outputs plus the swept/fixed inputs, every column of shape (size,)."""
-        import jax.numpy as jnp
-
-        design = {n: inputs[n] for n in self.model.design_names}
-        params = {k: jnp.asarray(v, self.dtype) for k, v in self.fixed_params.items()}
-        params.update({k: inputs[k] for k in self.param_axes})
-        outputs = self.model.fn(design, {**params, **self.choices})
-        return {**inputs, **{k: jnp.broadcast_to(outputs[k], (size,)).astype(self.dtype)
-                             for k in self.model.output_names}}
-
-    def _function(self, cap: int, inputs, sketch):
-        """The chunk kernel compiled for ``cap`` survivors (once per run per cap)."""
+    def _compile(self, inputs, grid, sketch):
+        """Both programs, compiled once per run before the first chunk."""
         import jax
-        import jax.numpy as jnp
 
-        if cap not in self._compiled:
-            fn = jax.jit(lambda i, n, s: self._device_chunk(i, n, s, cap))
-            self._compiled[cap] = fn.lower(inputs, jnp.int32(0), sketch).compile()
-        return self._compiled[cap]
+        i32 = np.int32(0)
+        candidates = np.zeros(self.slots, np.int32)
+        self._exact = jax.jit(self._exact_batch).lower(inputs, i32, candidates, i32, i32, grid, sketch).compile()
+        if self.frontier:
+            self._prefilter = jax.jit(self._prefilter_chunk).lower(inputs, i32, grid, sketch, i32).compile()
 
     # ---------------------------------------------------------------- host side
-    def _inputs(self, start: int):
-        inputs = self.sampler.host_inputs(start, self.chunk)
-        return {k: (np.asarray(v, dtype=np.dtype(self.spec.dtype)) if np.asarray(v).dtype.kind == "f" else v)
-                for k, v in inputs.items()}
+    def _inputs(self, chunk_id: int):
+        import jax
 
-    def _sketch(self, archive: ParetoArchive) -> dict:
-        """What the device rejects against: SKETCH archive points and the grid of minima."""
+        inputs = self.sampler.host_inputs(int(chunk_id) * self.chunk, self.chunk)
+        return jax.device_put({k: (np.asarray(v, dtype=np.dtype(self.spec.dtype))
+                                   if np.asarray(v).dtype.kind == "f" else v) for k, v in inputs.items()})
+
+    def _tables(self, archive: ParetoArchive) -> tuple[dict, np.ndarray]:
+        """What the device rejects against: the archive's grid of minima and its sketch."""
         dtype = np.dtype(self.spec.dtype)
-        e1, e2, table = grid_of_minima(archive.points)
-        return {"points": sketch_points(archive.points).astype(dtype), "e1": e1.astype(dtype),
-                "e2": e2.astype(dtype), "table": table.astype(dtype)}
+        return grid_of_minima(archive.points, dtype), sketch_points(archive.points).astype(dtype)
+
+    def _n_valid(self, chunk_id: int) -> np.int32:
+        return np.int32(min(self.chunk, self.total - int(chunk_id) * self.chunk))
+
+    def _launch(self, chunk_id: int, grid, sketch, scout_stride: int = 0) -> dict:
+        """Starts a chunk on the device (asynchronously): its prefilter and first exact batch."""
+        inputs, n_valid = self._inputs(chunk_id), self._n_valid(chunk_id)
+        if self.frontier:
+            candidates, count, n_eval, n_feas = self._prefilter(inputs, n_valid, grid, sketch, np.int32(scout_stride))
+        else:
+            candidates, count, n_eval, n_feas = self._all_positions, n_valid, None, None
+        first = self._exact(inputs, n_valid, candidates, np.int32(0), count, grid, sketch)
+        return {"inputs": inputs, "n_valid": n_valid, "candidates": candidates, "count": count,
+                "n_eval": n_eval, "n_feas": n_feas, "first": first}
+
+    def _finish(self, launched: dict, grid, sketch) -> tuple[dict, int, int]:
+        """Waits for a launched chunk and fetches every survivor: (rows, evaluated, feasible)."""
+        count = int(launched["count"])
+        args = (launched["inputs"], launched["n_valid"], launched["candidates"])
+        parts, n_eval, n_feas = [], 0, 0
+        for offset in range(0, max(count, 1), self.batch):
+            result = launched["first"] if offset == 0 else self._exact(*args, np.int32(offset), np.int32(count),
+                                                                       grid, sketch)
+            rows, kept, valid, feasible = result
+            kept = int(kept)
+            n_eval, n_feas = n_eval + int(valid), n_feas + int(feasible)
+            parts.append({c: np.asarray(v)[:kept] for c, v in rows.items()})
+        if launched["n_eval"] is not None:  # frontier mode: the prefilter counted the whole chunk
+            n_eval, n_feas = int(launched["n_eval"]), int(launched["n_feas"])
+        rows = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+        return rows, n_eval, n_feas
+
+    def _scout(self, chunk_id: int, archive: ParetoArchive, grid, sketch) -> int:
+        """Evaluates evenly strided runs of a fresh run's first chunk exactly and merges them,
+        so that the prefilter of that chunk already has an archive; returns the run stride."""
+        runs = self.batch // self.block
+        stride = (self.chunk // self.block) // runs
+        candidates = np.zeros(self.slots, np.int32)
+        starts = np.arange(runs, dtype=np.int32) * stride * self.block
+        candidates[: runs * self.block] = (starts[:, None] + np.arange(self.block, dtype=np.int32)).reshape(-1)
+        launched = {"inputs": self._inputs(chunk_id), "n_valid": self._n_valid(chunk_id), "n_eval": None,
+                    "candidates": candidates, "count": np.int32(runs * self.block)}
+        launched["first"] = self._exact(launched["inputs"], launched["n_valid"], candidates, np.int32(0),
+                                        launched["count"], grid, sketch)
+        rows = self._finish(launched, grid, sketch)[0]
+        buffer = _Buffer(archive, self.objectives, self.signs)
+        buffer.add(rows)
+        buffer.merge()
+        return stride
 
     def run(self, *, resume: bool, progress: bool) -> SweepResult:
+        import jax
         from tqdm import tqdm
 
         spec = self.spec
@@ -343,64 +315,56 @@ class _Engine:
             loaded = checkpoint.load(archive)
             if loaded:
                 state = loaded
-        parts = _Parts(spec.path) if spec.mode != "frontier" else None
+        parts = _Parts(spec.path) if not self.frontier else None
         if parts is not None:
             parts.keep_before(state["next_chunk"])
+        self._all_positions = jax.device_put(np.arange(self.slots, dtype=np.int32))
 
         t0 = time.perf_counter()
-        sketch = self._sketch(archive)
-        cap = min(max(SMALL_CAP, self.chunk // 16), self.chunk) if spec.mode == "frontier" else self.chunk
-        inputs = self._inputs(state["next_chunk"] * self.chunk) if state["next_chunk"] < self.n_chunks else None
-        if inputs is not None:
-            self._function(cap, inputs, sketch)
+        grid, sketch = self._tables(archive)
+        first = state["next_chunk"]
+        if first < self.n_chunks:
+            self._compile(self._inputs(self.order[first]), grid, sketch)
         compile_s = time.perf_counter() - t0
 
-        bar = tqdm(total=self.total, initial=min(state["next_chunk"] * self.chunk, self.total), unit="cfg",
+        bar = tqdm(total=self.total, initial=min(first * self.chunk, self.total), unit="cfg",
                    unit_scale=True, disable=not progress, desc="sweep", smoothing=0.1)
         buffer = _Buffer(archive, self.objectives, self.signs)
-        t1, last_save = time.perf_counter(), time.perf_counter()
-        first = state["next_chunk"]
-
-        def dispatch(k, inputs, cap):
-            """Starts chunk k on the device; returns its results and the buffer size they hold."""
-            n_valid = min(self.chunk, self.total - k * self.chunk)
-            return self._function(cap, inputs, sketch)(inputs, np.int32(n_valid), sketch), cap
-
+        t1 = last_save = time.perf_counter()
         try:
-            in_flight = dispatch(first, inputs, cap) if first < self.n_chunks else None
-            for k in range(first, self.n_chunks):
-                results, held = in_flight
-                if k + 1 < self.n_chunks:  # the device works on chunk k+1 while the host merges chunk k
-                    in_flight = dispatch(k + 1, self._inputs((k + 1) * self.chunk), cap)
-                rows, count, n_eval, n_feas = results
-                count = int(count)
-                if count > held:  # grow the survivor buffer (a power of two: few compiles) and redo
-                    cap = max(cap, min(self.chunk, 1 << int(2 * count - 1).bit_length()))
-                    tc = time.perf_counter()
-                    self._function(cap, inputs, sketch)
-                    compile_s += time.perf_counter() - tc
-                    t1 += time.perf_counter() - tc  # compiling is not streaming
-                    (rows, count, n_eval, n_feas), _ = dispatch(k, self._inputs(k * self.chunk), cap)
-                    count = int(count)
-                host = {c: np.asarray(v)[:count] for c, v in rows.items()}
+            if first < self.n_chunks:
+                scout = 0
+                if self.frontier and first == 0 and self.chunk > self.batch:
+                    scout = self._scout(self.order[0], archive, grid, sketch)
+                    grid, sketch = self._tables(archive)
+                in_flight = self._launch(self.order[first], grid, sketch, scout)
+            for q in range(first, self.n_chunks):
+                launched = in_flight
+                if q + 1 < self.n_chunks:  # the device starts chunk q+1 while the host merges chunk q
+                    in_flight = self._launch(self.order[q + 1], grid, sketch)
+                rows, n_eval, n_feas = self._finish(launched, grid, sketch)
+                chunk_id = int(self.order[q])
                 if parts is not None:
-                    parts.write(k, pd.DataFrame(host))
+                    parts.write(chunk_id, pd.DataFrame(rows))
                     if spec.mode == "all":
-                        host = {c: v[host["feasible"]] for c, v in host.items()}
-                buffer.add(host)
-                state = {"next_chunk": k + 1, "evaluated": state["evaluated"] + int(n_eval),
-                         "feasible": state["feasible"] + int(n_feas)}
+                        rows = {c: v[rows["feasible"]] for c, v in rows.items()}
+                buffer.add(rows)
+                state = {"next_chunk": q + 1, "evaluated": state["evaluated"] + n_eval,
+                         "feasible": state["feasible"] + n_feas}
                 if buffer.full():
                     buffer.merge()
-                    sketch = self._sketch(archive)
-                bar.update(int(n_eval))
-                if time.perf_counter() - last_save > CHECKPOINT_EVERY_S and k + 1 < self.n_chunks:
+                    grid, sketch = self._tables(archive)
+                elif self.frontier:  # survivors are real points: they reject from now on, merged or not
+                    grid = add_to_grid(grid, objective_points(rows, self.objectives, self.signs))
+                bar.update(n_eval)
+                if time.perf_counter() - last_save > CHECKPOINT_EVERY_S and q + 1 < self.n_chunks:
                     buffer.merge()
                     checkpoint.save(state, archive)
                     last_save = time.perf_counter()
         except KeyboardInterrupt:
-            buffer.merge()
-            checkpoint.save(state, archive)
+            if state["next_chunk"] > first:  # a checkpoint only at a chunk boundary past the start
+                buffer.merge()
+                checkpoint.save(state, archive)
             bar.close()
             raise
         buffer.merge()
@@ -449,6 +413,11 @@ class _Engine:
         }
 
 
+def objective_points(rows: dict, objectives: list[str], signs: np.ndarray) -> np.ndarray:
+    """The rows' objectives as an (n, m) array, every column minimised."""
+    return np.stack([np.asarray(rows[o]) * s for o, s in zip(objectives, signs)], axis=1)
+
+
 class _Buffer:
     """Survivors waiting to be merged into the archive.
 
@@ -456,7 +425,7 @@ class _Buffer:
     outnumber the archive keeps the total cost O(n log n) over the run.
     """
 
-    MIN_ROWS = 1 << 16
+    MIN_ROWS = 1 << 18
 
     def __init__(self, archive: ParetoArchive, objectives: list[str], signs: np.ndarray):
         self.archive, self.objectives, self.signs = archive, objectives, signs
@@ -470,14 +439,13 @@ class _Buffer:
             self.rows += n
 
     def full(self) -> bool:
-        return self.rows >= max(len(self.archive), self.MIN_ROWS)
+        return self.rows >= max(2 * len(self.archive), self.MIN_ROWS)
 
     def merge(self):
         if not self.parts:
             return
         payload = {c: np.concatenate([p[c] for p in self.parts]) for c in self.parts[0]}
-        points = np.stack([payload[o] * s for o, s in zip(self.objectives, self.signs)], axis=1)
-        self.archive.update(points, payload=payload)
+        self.archive.update(objective_points(payload, self.objectives, self.signs), payload=payload)
         self.parts, self.rows = [], 0
 
 

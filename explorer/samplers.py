@@ -1,10 +1,13 @@
 """Samplers that generate a chunk of configurations from (seed, chunk start) alone.
 
 Every sampler has ``host_inputs(start, size)`` (a few numbers computed on the
-host: digits, counters, or for Sobol the points themselves) and
-``device_values(inputs, size, dtype)`` (jittable; returns one (size,) array per
-axis). The same spec thus gives the same configurations on any device and with
-any chunking.
+host: digits, counters, or for Sobol the points themselves) and, jittable,
+``values_at(inputs, j, dtype)``: the configurations at positions start + j (j an
+int32 array of any shape). ``device_values(inputs, size, dtype)`` is the whole
+chunk, and ``block_values`` the whole chunk as arrays that broadcast to it (a grid
+slab is an outer product: each axis stays a short vector, and the model computes
+every intermediate on the axes it depends on only). The same spec thus gives the
+same configurations on any device and with any chunking.
 
 - ``grid``: full factorial; the flat index is decoded in mixed radix on the
   device (the chunk start's digits come from the host as Python ints, so
@@ -62,12 +65,48 @@ def hash_uniform(seed: int, hi, lo, axis: int, dtype):
     return (h >> 8).astype(dtype) * (1.0 / 16777216.0)
 
 
-class GridSampler:
+class _Sampler:
+    """What every sampler shares: a chunk is its values at positions 0..size−1."""
+
+    def chunk_length(self, chunk_size: int) -> int:
+        """The chunk length the engine uses for a requested ``chunk_size``."""
+        return chunk_size
+
+    def device_values(self, inputs, size: int, dtype):
+        return self.values_at(inputs, jnp.arange(size, dtype=jnp.int32), dtype)
+
+    def block_values(self, inputs, size: int, dtype):
+        """The chunk as arrays broadcasting to ``size`` values in chunk order (here: flat)."""
+        return self.device_values(inputs, size, dtype)
+
+
+class GridSampler(_Sampler):
     def __init__(self, axes: list[Axis]):
         self.axes = axes
         self.tables = [a.grid_values() for a in axes]
         self.radices = [len(t) for t in self.tables]
         self.total = int(np.prod(self.radices, dtype=object))
+
+    def chunk_length(self, chunk_size: int) -> int:
+        """The longest slab of the grid of at most ``chunk_size`` points: the trailing axes
+        whole and a divisor of the next axis's count, so that every chunk (its start a
+        multiple of the length) is an outer product of axis ranges."""
+        trailing = 1
+        for radix in reversed(self.radices):
+            if trailing * radix > chunk_size:
+                run = max(d for d in range(1, radix + 1) if radix % d == 0 and trailing * d <= chunk_size)
+                return trailing * run
+            trailing *= radix
+        return trailing
+
+    def _slab(self, size: int) -> tuple[int, int]:
+        """(axis split by a chunk of ``size``, points per step of that axis)."""
+        trailing = 1
+        for k in reversed(range(len(self.radices))):
+            if trailing * self.radices[k] > size:
+                return k, trailing
+            trailing *= self.radices[k]
+        return -1, trailing
 
     def host_inputs(self, start: int, size: int):
         digits = []
@@ -76,33 +115,56 @@ class GridSampler:
             digits.append(d)
         return {"digits": np.asarray(digits[::-1], dtype=np.int32)}
 
-    def device_values(self, inputs, size: int, dtype):
-        j = jnp.arange(size, dtype=jnp.int32)
-        out, carry, stride = {}, jnp.zeros(size, jnp.int32), 1
+    def values_at(self, inputs, j, dtype):
+        """Mixed-radix decode of start + j, carried digit by digit from the start's digits."""
+        out, carry = {}, jnp.zeros(j.shape, jnp.int32)
+        rest = j
         for k in reversed(range(len(self.axes))):
             radix = self.radices[k]
-            offset = (j // stride) % radix if stride <= size else jnp.zeros(size, jnp.int32)
-            total = offset + inputs["digits"][k] + carry
+            total = rest % radix + inputs["digits"][k] + carry
+            rest = rest // radix
             carry = (total >= radix).astype(jnp.int32)
             out[self.axes[k].name] = jnp.asarray(self.tables[k], dtype)[total - radix * carry]
-            stride = stride * radix if stride <= size else stride
+        return out
+
+    def block_values(self, inputs, size: int, dtype):
+        """A slab chunk (``size`` from ``chunk_length``, start a multiple of it) as an outer
+        product: axes before the split axis fixed, ``size // trailing`` steps of the split
+        axis, the trailing axes whole; shapes broadcast to the chunk in row-major order."""
+        split, trailing = self._slab(size)
+        if size % trailing or (split >= 0 and self.radices[split] % (size // trailing)):
+            return self.device_values(inputs, size, dtype)  # not a slab: flat
+        n = len(self.axes)
+        out = {}
+        for k, (axis, table) in enumerate(zip(self.axes, self.tables)):
+            shape = [1] * n
+            table = jnp.asarray(table, dtype)
+            if k < split:
+                value = table[inputs["digits"][k]].reshape(shape)
+            elif k == split:
+                shape[k] = size // trailing
+                value = jax.lax.dynamic_slice(table, (inputs["digits"][k],), (shape[k],)).reshape(shape)
+            else:
+                shape[k] = self.radices[k]
+                value = table.reshape(shape)
+            out[axis.name] = value
         return out
 
 
-class RandomSampler:
+class RandomSampler(_Sampler):
     def __init__(self, axes: list[Axis], samples: int, seed: int):
         self.axes, self.total, self.seed = axes, samples, seed
 
     def host_inputs(self, start: int, size: int):
         return {"hi": np.uint32(start >> 32), "lo": np.uint32(start & 0xFFFFFFFF)}
 
-    def device_values(self, inputs, size: int, dtype):
-        lo = inputs["lo"] + jnp.arange(size, dtype=jnp.uint32)
+    def values_at(self, inputs, j, dtype):
+        lo = inputs["lo"] + j.astype(jnp.uint32)
         hi = inputs["hi"] + (lo < inputs["lo"]).astype(jnp.uint32)
         return {a.name: a.from_unit(hash_uniform(self.seed, hi, lo, k, dtype)) for k, a in enumerate(self.axes)}
 
 
-class SobolSampler:
+class SobolSampler(_Sampler):
     def __init__(self, axes: list[Axis], samples: int, seed: int):
         from scipy.stats import qmc
 
@@ -123,12 +185,12 @@ class SobolSampler:
         self._position = start + size
         return {"u": points}
 
-    def device_values(self, inputs, size: int, dtype):
-        u = jnp.asarray(inputs["u"], dtype)
-        return {a.name: a.from_unit(u[:, k]) for k, a in enumerate(self.axes)}
+    def values_at(self, inputs, j, dtype):
+        u = jnp.asarray(inputs["u"], dtype)[j]
+        return {a.name: a.from_unit(u[..., k]) for k, a in enumerate(self.axes)}
 
 
-class LatinHypercubeSampler:
+class LatinHypercubeSampler(_Sampler):
     MAX_SAMPLES = 1 << 28  # one int32 permutation per axis lives on the device
 
     def __init__(self, axes: list[Axis], samples: int, seed: int):
@@ -142,8 +204,8 @@ class LatinHypercubeSampler:
     def host_inputs(self, start: int, size: int):
         return {"start": np.int32(start)}
 
-    def device_values(self, inputs, size: int, dtype):
-        j = inputs["start"] + jnp.arange(size, dtype=jnp.int32)
+    def values_at(self, inputs, j, dtype):
+        j = inputs["start"] + j
         safe = jnp.minimum(j, self.total - 1)
         lo = j.astype(jnp.uint32)
         out = {}

@@ -165,12 +165,20 @@ def test_float32_and_float64_fronts_agree_up_to_rounding_ties(tmp_path):
     np.testing.assert_allclose(x, y, rtol=1e-4)
 
 
-def test_no_survivor_is_lost_when_the_buffer_grows_mid_run(tmp_path, monkeypatch):
-    # A tiny first buffer: chunks overflow it while the next chunk is already in flight with
-    # the old size; every survivor must still arrive (a regression: they were cut off).
+def test_no_survivor_is_lost_across_many_exact_batches(tmp_path, monkeypatch):
+    # Tiny exact-stage batches: a scout, then chunks whose candidates span many batches.
     # Least time against largest time margin (time / t_max − 1) puts every feasible point
     # on the front, so a lost survivor is a missing row.
-    monkeypatch.setattr(sweep_module, "SMALL_CAP", 4)
-    result = sweep(small_spec(tmp_path, chunk=128, name="grown",
-                              objectives={"time_s": "min", "time_margin": "max"}), progress=False)
+    monkeypatch.setattr(sweep_module, "BATCH", 16)
+    spec = small_spec(tmp_path, chunk=128, name="batched", objectives={"time_s": "min", "time_margin": "max"})
+    result = sweep(spec, progress=False)
     assert len(result.frame) == result.feasible > 128
+    assert len(set(design_set(result.frame))) == len(result.frame)  # the scout's points are not taken twice
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 16, 97, 100])
+def test_visiting_order_is_a_spread_permutation(n):
+    order = sweep_module.visiting_order(n)
+    assert sorted(order.tolist()) == list(range(n))
+    if n >= 16:  # the first quarter of the visits already reaches every quarter of the range
+        assert {int(k) * 4 // n for k in order[: n // 4]} == {0, 1, 2, 3}

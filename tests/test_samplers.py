@@ -225,6 +225,56 @@ def test_grid_ignores_seed_and_samples():
     np.testing.assert_array_equal(generate(b, 0, N, device=shared("grid"))["nu"], one_shot("grid")["nu"])
 
 
+@pytest.mark.parametrize("radices,chunk,expected", [
+    ((2, 3, 4, 5, 3), 360, 360),   # the whole grid
+    ((2, 3, 4, 5, 3), 100, 60),    # trailing 4·5·3 = 60 whole; 3 does not fit twice
+    ((2, 3, 4, 5, 3), 200, 180),   # 3 steps of the second axis
+    ((6, 6, 6, 6), 128, 108),      # 3 steps of 36: the largest divisor of 6 with d·36 ≤ 128
+    ((7, 64), 200, 64),            # 7 is prime: one row of 64 at a time
+    ((1000,), 97, 50),             # one axis: the largest divisor of 1000 up to 97
+    ((13, 17), 16, 1),             # prime counts: runs of one point
+])
+def test_grid_chunk_length_is_a_slab(radices, chunk, expected):
+    axes = [Axis(f"x{k}", "1", low=1.0, high=2.0, count=r) for k, r in enumerate(radices)]
+    sampler = GridSampler(axes)
+    assert sampler.chunk_length(chunk) == expected
+    assert sampler.total % expected == 0
+
+
+@pytest.mark.parametrize("chunk", [15, 60, 180, 360])
+def test_grid_block_values_broadcast_to_the_flat_chunk(chunk):
+    """A slab as an outer product of axis ranges equals the flat decode, point by point."""
+    sampler = GridSampler(AXES)
+    size = sampler.chunk_length(chunk)
+    assert size == chunk
+    for start in range(0, sampler.total, size):
+        inputs = sampler.host_inputs(start, size)
+        block = sampler.block_values(inputs, size, jnp.float32)
+        flat = sampler.device_values(inputs, size, jnp.float32)
+        shape = np.broadcast_shapes(*(v.shape for v in block.values()))
+        assert int(np.prod(shape)) == size and sum(d > 1 for d in shape) <= len(AXES)
+        for name in NAMES:
+            np.testing.assert_array_equal(np.broadcast_to(np.asarray(block[name]), shape).reshape(-1),
+                                          np.asarray(flat[name]), err_msg=f"{start} {name}")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_values_at_any_positions_match_the_chunk(kind):
+    sampler = build(kind)
+    inputs = sampler.host_inputs(40, 40)
+    whole = sampler.device_values(inputs, 40, jnp.float32)
+    j = jnp.asarray(np.array([[39, 0], [7, 7]], np.int32))
+    picked = sampler.values_at(inputs, j, jnp.float32)
+    for name in NAMES:
+        assert picked[name].shape == (2, 2)
+        assert_same({name: np.asarray(picked[name]).ravel()}, {name: np.asarray(whole[name])[[39, 0, 7, 7]]},
+                    names=[name])
+    if kind != "grid":  # flat samplers: the block is the flat chunk itself
+        block = sampler.block_values(inputs, 40, jnp.float32)
+        for name in NAMES:
+            np.testing.assert_array_equal(np.asarray(block[name]), np.asarray(whole[name]))
+
+
 # --- random ---------------------------------------------------------------------------------------
 
 def test_random_reproducible_and_seed_dependent():

@@ -1,0 +1,224 @@
+"""Cheap, exact rejection of dominated points: what the sweep engine runs on the device
+so that only candidates for the front reach the exact merge on the host.
+
+Every test here is one-sided: it may keep a dominated point, but a point it rejects is
+strictly dominated by a real reference point. Objectives are minimised (negate the
+ones to maximise first).
+
+Grids of minima (2 and 3 objectives) bin objectives by their *float bit patterns*: an IEEE float read as an unsigned integer (sign bit flipped for
+positives, all bits for negatives) is monotone in the float, so ``(key − key₀) >> shift``
+is a logarithmic-looking bin computed with integer operations only, and whatever the
+rounding, ``bin(a) < bin(p)`` implies ``a < p`` exactly. For 3 objectives, cell
+(i, j) of the (time, energy) table, say, holds the least loss over references whose
+time and energy bins are both strictly lower; a point p in bin (i, j) with
+``table[i, j] ≤ p_loss`` is dominated (strictly better in two objectives, no worse in
+the third). One table per choice of binned objectives (``layout``).
+
+The sketch (a few front points tested one by one) covers 1 and 4+ objectives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BINS = 512  # bins per binned objective: a (BINS+1)² table of float32 is 1 MiB
+SKETCH = 32  # front points tested one by one
+
+
+def _uint(dtype) -> np.dtype:
+    return np.dtype(np.uint64) if np.dtype(dtype).itemsize == 8 else np.dtype(np.uint32)
+
+
+def order_keys(x, xp=np):
+    """Unsigned integers in the same order as the floats ``x`` (float32 → uint32, float64 → uint64).
+
+    Positive floats get their sign bit set, negative ones have every bit flipped;
+    −0.0 and +0.0 get adjacent keys (they compare equal as floats; −0.0 sorts lower).
+    """
+    if xp is np:
+        x = np.asarray(x)
+        bits = x.view(_uint(x.dtype))
+    else:
+        import jax
+
+        bits = jax.lax.bitcast_convert_type(x, _uint(x.dtype))
+    width = bits.dtype.itemsize * 8
+    sign = bits >> (width - 1)
+    top = bits.dtype.type(1 << (width - 1))
+    return xp.where(sign == 1, ~bits, bits | top)
+
+
+def bin_of(keys, k0, shift, bins: int = BINS, xp=np):
+    """Bin of each key: −1 below ``k0``, else ``(key − k0) >> shift`` capped at ``bins − 1``."""
+    below = keys < k0
+    offset = xp.where(below, 0, keys - k0) >> shift
+    return xp.where(below, -1, xp.minimum(offset, bins - 1).astype(np.int32)).astype(np.int32)
+
+
+def shift_for(k0, k1, bins: int = BINS, xp=np):
+    """The least shift with ``(k1 − k0) >> shift < bins``: the span's bit length minus log₂(bins)."""
+    span = xp.maximum(k1, k0) - k0
+    log2_bins = bins.bit_length() - 1
+    if xp is np:
+        return span.dtype.type(max(int(span).bit_length() - log2_bins, 0))
+    import jax
+
+    length = (span.dtype.itemsize * 8 - jax.lax.clz(span)).astype(np.int32)
+    return xp.maximum(length - log2_bins, 0).astype(span.dtype)
+
+
+def layout(m: int) -> list[tuple[tuple[int, ...], int]]:
+    """The tables kept for m objectives: (binned objectives, objective minimised over them).
+
+    Every choice of m − 1 binned objectives gets a table, so a reference rejects a
+    point unless it is within one bin of it in two or more objectives. None for 1 or
+    4+ objectives (the sketch handles those).
+    """
+    if m not in (2, 3):
+        return []
+    return [(tuple(k for k in range(m) if k != target), target) for target in reversed(range(m))]
+
+
+def grid_of_minima(points: np.ndarray, dtype=np.float32, bins: int = BINS) -> dict:
+    """Host side: the tables of an archive (n × m, minimised, finite) in ``dtype``.
+
+    Returns {"k0": (m,), "shift": (m,), "tables": (t, bins+1[, bins+1])}: every
+    objective's key range (bins span the archive itself: a point below every
+    reference cannot be dominated, one above lands in the last bin) and one prefix-
+    minimum table per entry of ``layout(m)``; cell c holds references whose bin is
+    c − 1, so a point in bin i looks at references in bins < i.
+    """
+    m = points.shape[1]
+    tables_layout = layout(m)
+    udt = _uint(dtype)
+    pts = np.asarray(points, dtype)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    a = m - 1 if tables_layout else 0
+    tables = np.full((len(tables_layout),) + (bins + 1,) * a, np.inf, dtype)
+    k0 = np.zeros(m if tables_layout else 0, udt)
+    shift = np.zeros_like(k0)
+    if not tables_layout or len(pts) == 0:
+        return {"k0": k0, "shift": shift, "tables": tables}
+    for k in range(m):
+        keys = order_keys(pts[:, k])
+        k0[k] = keys.min()
+        shift[k] = shift_for(k0[k], keys.max(), bins)
+    return add_to_grid({"k0": k0, "shift": shift, "tables": tables}, pts, bins)
+
+
+def add_to_grid(grid: dict, points: np.ndarray, bins: int = BINS) -> dict:
+    """Host side: ``grid`` with more reference points (n × m, minimised, finite) folded in,
+    keeping its bins (points beyond them land in the first or last cell). A new dict: the
+    old tables may still be in use by a computation in flight."""
+    tables_layout = layout(points.shape[1])
+    tables = grid["tables"].copy()
+    grid = {**grid, "tables": tables}
+    pts = np.asarray(points, tables.dtype)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    if not tables_layout or len(pts) == 0:
+        return grid
+    cells = [bin_of(order_keys(pts[:, k]), grid["k0"][k], grid["shift"][k], bins) + 1 for k in range(pts.shape[1])]
+    for t, (axes, target) in enumerate(tables_layout):
+        np.minimum.at(tables[t], tuple(cells[k] for k in axes), pts[:, target])
+        for axis in range(len(axes)):
+            np.minimum.accumulate(tables[t], axis=axis, out=tables[t])
+    return grid
+
+
+def dominated_by_table(obj, grid, bins: int = BINS):
+    """Device side of ``grid_of_minima``: rows of ``obj`` (an (n, m) array, or a list of m
+    arrays that broadcast together) that the tables' references dominate."""
+    import jax.numpy as jnp
+
+    cols = _columns(obj)
+    dominated = jnp.zeros(jnp.broadcast_shapes(*(c.shape for c in cols)), bool)
+    tables_layout = layout(len(cols))
+    if not tables_layout:
+        return dominated
+    binned = [bin_of(order_keys(c, jnp), grid["k0"][k], grid["shift"][k], bins, jnp) for k, c in enumerate(cols)]
+    for t, (axes, target) in enumerate(tables_layout):
+        inside = True
+        for k in axes:
+            inside = inside & (binned[k] >= 0)
+        best = grid["tables"][(t,) + tuple(jnp.maximum(binned[k], 0) for k in axes)]
+        dominated = dominated | (inside & (best <= cols[target]))
+    return dominated
+
+
+def dominated_within(obj, candidate, bins: int = BINS):
+    """Rows of ``obj`` (n × m) that another ``candidate`` row certainly dominates.
+
+    The device-side twin of ``grid_of_minima`` built from the rows themselves (bin
+    ranges from the candidates, a scatter-min, prefix minima), with the first table of
+    ``layout`` only: a scatter costs far more than a lookup on a CPU. A row never
+    rejects itself: references count only in strictly higher bins.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    m = obj.shape[1]
+    tables_layout = layout(m)[:1]
+    if not tables_layout:
+        return jnp.zeros(obj.shape[0], bool)
+    udt = _uint(obj.dtype)
+    top = jnp.asarray(np.iinfo(udt).max, udt)
+    binned = []
+    for k in range(m):
+        keys = order_keys(obj[:, k], jnp)
+        k0 = jnp.min(jnp.where(candidate, keys, top))
+        k1 = jnp.max(jnp.where(candidate, keys, 0))
+        binned.append(bin_of(keys, k0, shift_for(k0, k1, bins, jnp), bins, jnp))
+    a, inf = m - 1, jnp.asarray(jnp.inf, obj.dtype)
+    dominated = jnp.zeros(obj.shape[0], bool)
+    for axes, target in tables_layout:
+        cell = jnp.zeros(obj.shape[0], jnp.int32)
+        inside = True
+        for k in axes:
+            cell = cell * (bins + 1) + binned[k] + 1
+            inside = inside & (binned[k] >= 0)
+        cell = jnp.where(candidate, cell, (bins + 1) ** a)
+        table = jnp.full((bins + 1) ** a, inf, obj.dtype).at[cell].min(obj[:, target], mode="drop")
+        table = table.reshape((bins + 1,) * a)
+        for axis in range(a):
+            table = jax.lax.cummin(table, axis=axis)
+        best = table[tuple(jnp.maximum(binned[k], 0) for k in axes)]
+        dominated = dominated | (inside & (best <= obj[:, target]))
+    return dominated
+
+
+def sketch_points(points: np.ndarray, size: int = SKETCH) -> np.ndarray:
+    """Up to ``size`` front points (each objective's minimum, then spread along the first
+    objective), padded with +inf rows, which dominate nothing."""
+    m = points.shape[1]
+    sketch = np.full((size, m), np.inf)
+    if len(points) <= size:
+        sketch[: len(points)] = points
+    else:
+        extremes = [int(np.argmin(points[:, k])) for k in range(m)]
+        spread = np.argsort(points[:, 0], kind="stable")[np.linspace(0, len(points) - 1, size - m).astype(int)]
+        sketch[:] = points[np.concatenate([extremes, spread])]
+    return sketch
+
+
+def dominated_by_any(obj, reference):
+    """Mask of the rows of ``obj`` (m arrays, or n × m) that some row of ``reference`` dominates.
+
+    Unrolled over the (few, fixed) reference rows and the objectives: one fused
+    pass of column comparisons. Rows of +inf in ``reference`` dominate nothing.
+    """
+    import jax.numpy as jnp
+
+    cols = _columns(obj)
+    dominated = jnp.zeros(jnp.broadcast_shapes(*(c.shape for c in cols)), bool)
+    for j in range(reference.shape[0]):
+        no_worse = cols[0] >= reference[j, 0]
+        better = cols[0] > reference[j, 0]
+        for k in range(1, len(cols)):
+            no_worse = no_worse & (cols[k] >= reference[j, k])
+            better = better | (cols[k] > reference[j, k])
+        dominated = dominated | (no_worse & better)
+    return dominated
+
+
+def _columns(obj) -> list:
+    return list(obj) if isinstance(obj, (list, tuple)) else [obj[:, k] for k in range(obj.shape[1])]
