@@ -37,7 +37,7 @@ from explorer.pareto import ParetoArchive
 from explorer.samplers import make_sampler
 from explorer.spec import SweepSpec, load_spec
 
-BATCH = 1 << 16  # candidates per call of the exact stage
+BATCH = 1 << 18  # candidates per call of the exact stage
 BLOCK = 8  # the prefilter keeps or drops runs of up to this many points (a divisor of the chunk)
 CHECKPOINT_EVERY_S = 5.0
 # The prefilter's values come from another program than the exact stage's (an outer
@@ -112,7 +112,6 @@ class _Engine:
         self.order = visiting_order(self.n_chunks) if self.frontier else np.arange(self.n_chunks)
         self.batch = min(self.chunk, BATCH)
         self.block = max(d for d in range(1, BLOCK + 1) if self.chunk % d == 0)
-        self.slots = -(-self.chunk // self.batch) * self.batch  # candidate list length: whole batches
         axis_names = {a.name for a in spec.axes}
         numeric, self.choices = split_choices(self.model, spec.params)
         self.param_axes = [a.name for a in spec.axes if a.name in self.model.param_names]
@@ -164,7 +163,8 @@ class _Engine:
         return dominated_by_any(obj, sketch)
 
     def _prefilter_chunk(self, inputs, n_valid, grid, sketch, scout_stride):
-        """Candidates of one chunk: every run of ``block`` consecutive points whose ideal
+        """Candidates of one chunk, as the start positions of runs of ``block`` consecutive
+        points (and their number of points, and the chunk's feasible count): every run whose ideal
         point (each objective's least value over the run's feasible points) the archive
         does not dominate; if it dominates the ideal, it dominates every point of the run.
         Feasibility and the ideal are relaxed by the slack. Runs the scout already took
@@ -197,21 +197,19 @@ class _Engine:
         stride = jnp.maximum(scout_stride, 1)
         scouted = (scout_stride > 0) & (run % stride == 0) & (run // stride < self.batch // block)
         alive = jnp.any(runs(maybe), axis=1) & ~scouted & ~self._dominated(ideal, grid, sketch)
-        start = jnp.nonzero(alive, size=-(-self.slots // block), fill_value=0)[0].astype(jnp.int32) * block
-        candidates = (start[:, None] + jnp.arange(block, dtype=jnp.int32)).reshape(-1)[: self.slots]
+        starts = jnp.nonzero(alive, size=size // block, fill_value=0)[0].astype(jnp.int32) * block
         count = jnp.sum(alive, dtype=jnp.int32) * block
-        return (candidates, count, jnp.sum(runs(valid), axis=1, dtype=jnp.int32).sum(),
-                jnp.sum(runs(feasible), axis=1, dtype=jnp.int32).sum())
+        return starts, count, jnp.sum(runs(feasible), axis=1, dtype=jnp.int32).sum()
 
-    def _exact_batch(self, inputs, n_valid, candidates, offset, count, grid, sketch):
-        """One batch of candidates, evaluated point by point: the rows to keep (first ``kept``
-        rows of the returned columns), ``kept``, and counts of valid and feasible points."""
-        import jax
+    def _exact_batch(self, inputs, n_valid, starts, offset, count, grid, sketch):
+        """Candidates ``offset`` … ``offset + batch`` of the ``count`` in the runs that start at
+        ``starts``, evaluated point by point: the rows to keep (the first ``kept`` rows of
+        the returned columns), ``kept``, and counts of valid and feasible points."""
         import jax.numpy as jnp
 
         size = self.batch
         position = offset + jnp.arange(size, dtype=jnp.int32)
-        j = jax.lax.dynamic_slice(candidates, (offset,), (size,))
+        j = starts[jnp.minimum(position // self.block, starts.shape[0] - 1)] + position % self.block
         cols = {k: jnp.broadcast_to(v, (size,))
                 for k, v in self._columns(self.sampler.values_at(inputs, j, self.dtype)).items()}
         valid = (position < count) & (j < n_valid)
@@ -219,8 +217,7 @@ class _Engine:
         if self.frontier:
             obj = jnp.stack(self._objectives(cols), axis=1)
             candidate = feasible & jnp.all(jnp.isfinite(obj), axis=1)
-            keep = candidate & ~dominated_by_table(obj, grid) & ~dominated_within(obj, candidate)
-            keep = keep & ~dominated_by_any(obj, sketch)
+            keep = candidate & ~dominated_within(obj, candidate) & ~self._dominated(list(obj.T), grid, sketch)
         elif self.spec.mode == "feasible":
             keep = feasible
         else:
@@ -236,8 +233,8 @@ class _Engine:
         import jax
 
         i32 = np.int32(0)
-        candidates = np.zeros(self.slots, np.int32)
-        self._exact = jax.jit(self._exact_batch).lower(inputs, i32, candidates, i32, i32, grid, sketch).compile()
+        starts = np.zeros(self.chunk // self.block, np.int32)
+        self._exact = jax.jit(self._exact_batch).lower(inputs, i32, starts, i32, i32, grid, sketch).compile()
         if self.frontier:
             self._prefilter = jax.jit(self._prefilter_chunk).lower(inputs, i32, grid, sketch, i32).compile()
 
@@ -261,17 +258,17 @@ class _Engine:
         """Starts a chunk on the device (asynchronously): its prefilter and first exact batch."""
         inputs, n_valid = self._inputs(chunk_id), self._n_valid(chunk_id)
         if self.frontier:
-            candidates, count, n_eval, n_feas = self._prefilter(inputs, n_valid, grid, sketch, np.int32(scout_stride))
+            starts, count, n_feas = self._prefilter(inputs, n_valid, grid, sketch, np.int32(scout_stride))
         else:
-            candidates, count, n_eval, n_feas = self._all_positions, n_valid, None, None
-        first = self._exact(inputs, n_valid, candidates, np.int32(0), count, grid, sketch)
-        return {"inputs": inputs, "n_valid": n_valid, "candidates": candidates, "count": count,
-                "n_eval": n_eval, "n_feas": n_feas, "first": first}
+            starts, count, n_feas = self._all_runs, n_valid, None
+        first = self._exact(inputs, n_valid, starts, np.int32(0), count, grid, sketch)
+        return {"inputs": inputs, "n_valid": n_valid, "starts": starts, "count": count, "n_feas": n_feas,
+                "first": first}
 
     def _finish(self, launched: dict, grid, sketch) -> tuple[dict, int, int]:
         """Waits for a launched chunk and fetches every survivor: (rows, evaluated, feasible)."""
         count = int(launched["count"])
-        args = (launched["inputs"], launched["n_valid"], launched["candidates"])
+        args = (launched["inputs"], launched["n_valid"], launched["starts"])
         parts, n_eval, n_feas = [], 0, 0
         for offset in range(0, max(count, 1), self.batch):
             result = launched["first"] if offset == 0 else self._exact(*args, np.int32(offset), np.int32(count),
@@ -280,8 +277,8 @@ class _Engine:
             kept = int(kept)
             n_eval, n_feas = n_eval + int(valid), n_feas + int(feasible)
             parts.append({c: np.asarray(v)[:kept] for c, v in rows.items()})
-        if launched["n_eval"] is not None:  # frontier mode: the prefilter counted the whole chunk
-            n_eval, n_feas = int(launched["n_eval"]), int(launched["n_feas"])
+        if launched["n_feas"] is not None:  # frontier mode: the prefilter judged the whole chunk
+            n_eval, n_feas = int(launched["n_valid"]), int(launched["n_feas"])
         rows = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
         return rows, n_eval, n_feas
 
@@ -290,12 +287,11 @@ class _Engine:
         so that the prefilter of that chunk already has an archive; returns the run stride."""
         runs = self.batch // self.block
         stride = (self.chunk // self.block) // runs
-        candidates = np.zeros(self.slots, np.int32)
-        starts = np.arange(runs, dtype=np.int32) * stride * self.block
-        candidates[: runs * self.block] = (starts[:, None] + np.arange(self.block, dtype=np.int32)).reshape(-1)
-        launched = {"inputs": self._inputs(chunk_id), "n_valid": self._n_valid(chunk_id), "n_eval": None,
-                    "candidates": candidates, "count": np.int32(runs * self.block)}
-        launched["first"] = self._exact(launched["inputs"], launched["n_valid"], candidates, np.int32(0),
+        starts = np.zeros(self.chunk // self.block, np.int32)
+        starts[:runs] = np.arange(runs, dtype=np.int32) * stride * self.block
+        launched = {"inputs": self._inputs(chunk_id), "n_valid": self._n_valid(chunk_id), "n_feas": None,
+                    "starts": starts, "count": np.int32(runs * self.block)}
+        launched["first"] = self._exact(launched["inputs"], launched["n_valid"], starts, np.int32(0),
                                         launched["count"], grid, sketch)
         rows = self._finish(launched, grid, sketch)[0]
         buffer = _Buffer(archive, self.objectives, self.signs)
@@ -318,7 +314,7 @@ class _Engine:
         parts = _Parts(spec.path) if not self.frontier else None
         if parts is not None:
             parts.keep_before(state["next_chunk"])
-        self._all_positions = jax.device_put(np.arange(self.slots, dtype=np.int32))
+        self._all_runs = jax.device_put(np.arange(self.chunk // self.block, dtype=np.int32) * self.block)
 
         t0 = time.perf_counter()
         grid, sketch = self._tables(archive)
