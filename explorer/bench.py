@@ -80,15 +80,16 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
     import jax.numpy as jnp
 
     from explorer.dominance import (add_to_grid, dominated_by_any, dominated_by_table, dominated_within,
-                                    grid_of_minima, sketch_points)
+                                    grid_of_minima, layout, sketch_points)
     from explorer.engine import _Buffer, objective_points
 
     m = points.shape[1]
 
     @jax.jit
-    def survivors(obj, grid, sketch):
+    def survivors(obj, grid, sketch):  # the engine's exact-stage rejection
         candidate = jnp.all(jnp.isfinite(obj), axis=1) & ~dominated_by_table(obj, grid)
-        return candidate & ~dominated_within(obj, candidate) & ~dominated_by_any(obj, sketch)
+        keep = candidate & ~dominated_within(obj, candidate)
+        return keep if layout(m) else keep & ~dominated_by_any(obj, sketch)
 
     def tables(archive):
         return grid_of_minima(archive.points), sketch_points(archive.points).astype(np.float32)

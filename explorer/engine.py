@@ -418,7 +418,7 @@ class _Buffer:
     """Survivors waiting to be merged into the archive.
 
     Merging costs O((archive + new) log ·), so merging only when the waiting rows
-    outnumber the archive keeps the total cost O(n log n) over the run.
+    outnumber twice the archive keeps the total cost O(n log n) over the run.
     """
 
     MIN_ROWS = 1 << 18
