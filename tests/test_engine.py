@@ -58,6 +58,24 @@ def test_streamed_front_equals_brute_force(tmp_path, sampler, samples):
         assert result.feasible == int(everything.feasible.sum())
 
 
+@pytest.mark.parametrize("objectives,bounds,extra_axes", [
+    ({"energy_j": "min"}, None, None),  # one objective: no grid of minima, the sketch rejects
+    ({"time_s": "min", "energy_j": "min", "final_loss": "min", "mfu": "max"}, None, None),  # four: likewise
+    ({"time_s": "min", "energy_j": "min", "final_loss": "min"}, ["time_s <= 200 days"], {"pue": {"values": [1.1, 1.4]}}),
+])
+def test_streamed_front_equals_brute_force_for_other_objectives_and_constraints(tmp_path, objectives, bounds,
+                                                                                 extra_axes):
+    kwargs = {"objectives": objectives, "bounds": bounds, "extra_axes": extra_axes}
+    sweep(small_spec(tmp_path, mode="all", name="all", chunk=500, **kwargs), progress=False)
+    everything, _ = io.read(tmp_path / "all.parquet")
+    reference = brute_force_front(everything[everything.feasible], objectives)
+    result = sweep(small_spec(tmp_path, chunk=64, name="front", **kwargs), progress=False)
+    columns = DESIGN + list(extra_axes or {})
+    assert sorted(map(tuple, result.frame[columns].to_numpy().tolist())) == \
+        sorted(map(tuple, reference[columns].to_numpy().tolist()))
+    assert result.feasible == int(everything.feasible.sum())
+
+
 def test_two_objectives_with_a_maximised_one(tmp_path):
     objectives = {"tokens_per_s": "max", "energy_j": "min"}
     spec = small_spec(tmp_path, mode="all", name="all", objectives=objectives)
