@@ -2,7 +2,7 @@
 
 Three measurements on the current machine:
 
-1. the full ``llm_training`` grid sweep with the streaming Pareto frontier
+1. the full ``llm_training`` grid sweep with the streaming Pareto frontier (best of two runs)
    (generate → evaluate → constrain → reject → merge), in configurations/s;
 2. the same model on the same configurations evaluated by plain NumPy
    (``numpy_reference``), with the same constraints: the ratio of (1) to this;
@@ -124,10 +124,11 @@ def run_bench(quick: bool = False) -> list[tuple[str, str]]:
 
     n_side, chunk = (16, 1 << 16) if quick else (64, 1 << 20)
     spec = parse_spec(bench_spec(n_side, chunk), "bench")
-    result = sweep(spec, progress=False)
+    # best of two runs for the engine and for NumPy alike: this machine's noise is one-sided
+    result = min((sweep(spec, progress=False) for _ in range(2)), key=lambda r: r.run_s)
     jax_rate = result.evaluated / result.run_s
     limit = min(result.evaluated, 1 << 18 if quick else 1 << 22)
-    np_s, np_n, _ = numpy_sweep(spec, limit)
+    np_s, np_n, _ = min((numpy_sweep(spec, limit) for _ in range(2)), key=lambda r: r[0])
     np_rate = np_n / np_s
     _, _, feasible_obj = numpy_sweep(spec, result.evaluated) if quick else (None, None, None)
     if feasible_obj is None:
@@ -140,9 +141,9 @@ def run_bench(quick: bool = False) -> list[tuple[str, str]]:
     return [
         ("device", f"{device.platform}: {getattr(device, 'device_kind', '?')} ({jax.device_count()} device(s)), "
                    f"{platform.processor() or platform.machine()}"),
-        ("llm_training sweep + streaming frontier", f"{jax_rate:,.0f} configurations/s "
+        ("llm_training sweep + streaming frontier", f"{jax_rate:,.0f} configurations/s, best of 2 "
                                                     f"({result.evaluated:,} in {result.run_s:.2f} s, compile {result.compile_s:.2f} s)"),
-        ("same model, plain NumPy", f"{np_rate:,.0f} configurations/s ({np_n:,} in {np_s:.2f} s)"),
+        ("same model, plain NumPy", f"{np_rate:,.0f} configurations/s, best of 2 ({np_n:,} in {np_s:.2f} s)"),
         ("JAX engine / NumPy", f"{jax_rate / np_rate:.1f}x"),
         ("Pareto: moocore one-shot", f"{moocore_s:.3f} s for {len(feasible_obj):,} points ({one_shot:,} on front)"),
         ("Pareto: streaming archive", f"{stream_s:.3f} s ({stream_n:,} on front)"),
