@@ -32,15 +32,17 @@ def _uint(dtype) -> np.dtype:
 def order_keys(x, xp=np):
     """Unsigned integers in the same order as the floats ``x`` (float32 → uint32, float64 → uint64).
 
-    Positive floats get their sign bit set, negative ones have every bit flipped;
-    −0.0 and +0.0 get adjacent keys (they compare equal as floats; −0.0 sorts lower).
+    Positive floats get their sign bit set, negative ones have every bit flipped; −0.0
+    is read as +0.0 first, since the two compare equal (a lower key must mean a lower float).
     """
     if xp is np:
         x = np.asarray(x)
+        x = np.where(x == 0, np.zeros_like(x), x)
         bits = x.view(_uint(x.dtype))
     else:
         import jax
 
+        x = xp.where(x == 0, xp.zeros_like(x), x)
         bits = jax.lax.bitcast_convert_type(x, _uint(x.dtype))
     width = bits.dtype.itemsize * 8
     sign = bits >> (width - 1)

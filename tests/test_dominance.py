@@ -4,7 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -58,11 +58,13 @@ def test_order_keys_are_monotone_in_the_floats(a, b):
 
 
 def test_order_keys_hand_values_and_device_agree():
-    x = np.array([-np.inf, -2.0, -1.0, -0.0, 0.0, 1e-30, 1.0, 2.0, np.inf], np.float32)
+    x = np.array([-np.inf, -2.0, -1.0, -1e-30, 0.0, 1e-30, 1.0, 2.0, np.inf], np.float32)
     keys = order_keys(x)
     assert np.all(keys[1:] > keys[:-1])
-    assert keys[4] == 0x80000000 and keys[3] == 0x7FFFFFFF  # +0 and −0 adjacent, in the middle
+    assert keys[4] == 0x80000000  # zero in the middle
+    assert order_keys(np.array([-0.0], np.float32))[0] == keys[4]  # −0.0 equals +0.0: the same key
     np.testing.assert_array_equal(np.asarray(order_keys(jnp.asarray(x), jnp)), keys)
+    np.testing.assert_array_equal(np.asarray(order_keys(jnp.asarray(np.float32([-0.0, 0.0])), jnp)), [keys[4]] * 2)
     with jax.enable_x64(True):
         x64 = x.astype(np.float64)
         k64 = order_keys(x64)
@@ -97,6 +99,7 @@ POINTS = st.integers(2, 3).flatmap(lambda m: st.tuples(
 
 @settings(max_examples=60, deadline=None)
 @given(data=POINTS)
+@example(data=(np.array([[0.0, -0.0]], np.float32), np.array([[0.0, 0.0]], np.float32)))  # −0 ties +0
 def test_table_rejects_only_truly_dominated_points(data):
     # rounded values: many ties, equal rows and negative numbers
     reference, points = data
