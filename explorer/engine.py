@@ -92,12 +92,16 @@ def visiting_order(n: int) -> np.ndarray:
     """A permutation of range(n) that spreads early visits over the whole range: the
     bit-reversed (van der Corput) order of 0 … 2^k − 1, keeping the values below n."""
     bits = max(n - 1, 0).bit_length()
-    reversed_bits = np.array([int(format(i, f"0{bits}b")[::-1], 2) if bits else 0 for i in range(1 << bits)])
+    index = np.arange(1 << bits, dtype=np.int64)
+    reversed_bits = np.zeros_like(index)
+    for b in range(bits):
+        reversed_bits |= ((index >> b) & 1) << (bits - 1 - b)
     return reversed_bits[reversed_bits < n]
 
 
 class _Engine:
     def __init__(self, spec: SweepSpec):
+        import jax
         import jax.numpy as jnp
 
         self.spec = spec
@@ -125,6 +129,8 @@ class _Engine:
         self.objectives = [name for name, _ in spec.objectives]
         self.signs = np.array([-1.0 if mx else 1.0 for _, mx in spec.objectives])
         self._prefilter = self._exact = None
+        # every run of the chunk: the candidates of a feasible/all run, on the device once
+        self._all_runs = jax.device_put(np.arange(self.chunk // self.block, dtype=np.int32) * self.block)
 
     # ---------------------------------------------------------------- device side
     def _columns(self, values) -> dict:
@@ -187,10 +193,11 @@ class _Engine:
         def runs(x):
             return jnp.broadcast_to(x, shape).reshape(size // block, block)
 
-        ideal = []  # least (relaxed) value of each objective over the run's possibly feasible points
-        for o in self._objectives(cols):
+        obj = self._objectives(cols)
+        for o in obj:
             maybe = maybe & jnp.isfinite(o)
-        for o in self._objectives(cols):
+        ideal = []  # least (relaxed) value of each objective over the run's possibly feasible points
+        for o in obj:
             least = jnp.min(jnp.where(runs(maybe), runs(o), jnp.inf), axis=1)
             ideal.append(least - self.slack * jnp.abs(least))
         run = jnp.arange(size // block, dtype=jnp.int32)
@@ -300,7 +307,6 @@ class _Engine:
         return stride
 
     def run(self, *, resume: bool, progress: bool) -> SweepResult:
-        import jax
         from tqdm import tqdm
 
         spec = self.spec
@@ -314,7 +320,6 @@ class _Engine:
         parts = _Parts(spec.path) if not self.frontier else None
         if parts is not None:
             parts.keep_before(state["next_chunk"])
-        self._all_runs = jax.device_put(np.arange(self.chunk // self.block, dtype=np.int32) * self.block)
 
         t0 = time.perf_counter()
         grid, sketch = self._tables(archive)
