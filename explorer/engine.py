@@ -12,9 +12,9 @@ Two compiled programs per run (docs/engine.md has the whole story):
   points) on the very values it returns, and compacts the survivors.
 
 Only survivors travel to the host, where ``ParetoArchive`` merges them exactly
-(moocore's O(n log n) dimension sweep). In frontier mode chunks are visited in a
-spread order, so the archive soon covers the whole space; a fresh run starts with a
-strided scout of its first chunk. A checkpoint at chunk boundaries (at most every few
+(moocore's O(n log n) dimension sweep). In frontier mode a scout first evaluates
+runs spread over the whole sweep, whose front seeds the rejection tables, and chunks are
+visited in a spread order. A checkpoint at chunk boundaries (at most every few
 seconds) makes a killed run resumable with an identical result.
 """
 
@@ -129,6 +129,7 @@ class _Engine:
         self.objectives = [name for name, _ in spec.objectives]
         self.signs = np.array([-1.0 if mx else 1.0 for _, mx in spec.objectives])
         self._prefilter = self._exact = None
+        self.scouted = np.empty((0, len(self.objectives)))  # the scout's front (minimised)
         # every run of the chunk: the candidates of a feasible/all run, on the device once
         self._all_runs = jax.device_put(np.arange(self.chunk // self.block, dtype=np.int32) * self.block)
 
@@ -168,13 +169,12 @@ class _Engine:
             return dominated_by_table(obj, grid)
         return dominated_by_any(obj, sketch)
 
-    def _prefilter_chunk(self, inputs, n_valid, grid, sketch, scout_stride):
+    def _prefilter_chunk(self, inputs, n_valid, grid, sketch):
         """Candidates of one chunk, as the start positions of runs of ``block`` consecutive
         points (and their number of points, and the chunk's feasible count): every run whose ideal
         point (each objective's least value over the run's feasible points) the archive
         does not dominate; if it dominates the ideal, it dominates every point of the run.
-        Feasibility and the ideal are relaxed by the slack. Runs the scout already took
-        (runs t·scout_stride, t < batch / block) are left out.
+        Feasibility and the ideal are relaxed by the slack.
 
         Every reduction is first taken over runs (rows of a (chunk/block, block) view): XLA
         on a CPU parallelises a row reduction, not one to a scalar.
@@ -200,10 +200,7 @@ class _Engine:
         for o in obj:
             least = jnp.min(jnp.where(runs(maybe), runs(o), jnp.inf), axis=1)
             ideal.append(least - self.slack * jnp.abs(least))
-        run = jnp.arange(size // block, dtype=jnp.int32)
-        stride = jnp.maximum(scout_stride, 1)
-        scouted = (scout_stride > 0) & (run % stride == 0) & (run // stride < self.batch // block)
-        alive = jnp.any(runs(maybe), axis=1) & ~scouted & ~self._dominated(ideal, grid, sketch)
+        alive = jnp.any(runs(maybe), axis=1) & ~self._dominated(ideal, grid, sketch)
         starts = jnp.nonzero(alive, size=size // block, fill_value=0)[0].astype(jnp.int32) * block
         count = jnp.sum(alive, dtype=jnp.int32) * block
         return starts, count, jnp.sum(runs(feasible), axis=1, dtype=jnp.int32).sum()
@@ -243,7 +240,7 @@ class _Engine:
         starts = np.zeros(self.chunk // self.block, np.int32)
         self._exact = jax.jit(self._exact_batch).lower(inputs, i32, starts, i32, i32, grid, sketch).compile()
         if self.frontier:
-            self._prefilter = jax.jit(self._prefilter_chunk).lower(inputs, i32, grid, sketch, i32).compile()
+            self._prefilter = jax.jit(self._prefilter_chunk).lower(inputs, i32, grid, sketch).compile()
 
     # ---------------------------------------------------------------- host side
     def _inputs(self, chunk_id: int):
@@ -254,18 +251,20 @@ class _Engine:
                                    if np.asarray(v).dtype.kind == "f" else v) for k, v in inputs.items()})
 
     def _tables(self, archive: ParetoArchive) -> tuple[dict, np.ndarray]:
-        """What the device rejects against: the archive's grid of minima and its sketch."""
+        """What the device rejects against: the grid of minima and the sketch of the archive's
+        points and the scout's."""
         dtype = np.dtype(self.spec.dtype)
-        return grid_of_minima(archive.points, dtype), sketch_points(archive.points).astype(dtype)
+        points = np.concatenate([archive.points, self.scouted])
+        return grid_of_minima(points, dtype), sketch_points(points).astype(dtype)
 
     def _n_valid(self, chunk_id: int) -> np.int32:
         return np.int32(min(self.chunk, self.total - int(chunk_id) * self.chunk))
 
-    def _launch(self, chunk_id: int, grid, sketch, scout_stride: int = 0) -> dict:
+    def _launch(self, chunk_id: int, grid, sketch) -> dict:
         """Starts a chunk on the device (asynchronously): its prefilter and first exact batch."""
         inputs, n_valid = self._inputs(chunk_id), self._n_valid(chunk_id)
         if self.frontier:
-            starts, count, n_feas = self._prefilter(inputs, n_valid, grid, sketch, np.int32(scout_stride))
+            starts, count, n_feas = self._prefilter(inputs, n_valid, grid, sketch)
         else:
             starts, count, n_feas = self._all_runs, n_valid, None
         first = self._exact(inputs, n_valid, starts, np.int32(0), count, grid, sketch)
@@ -289,22 +288,24 @@ class _Engine:
         rows = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
         return rows, n_eval, n_feas
 
-    def _scout(self, chunk_id: int, archive: ParetoArchive, grid, sketch) -> int:
-        """Evaluates evenly strided runs of a fresh run's first chunk exactly and merges them,
-        so that the prefilter of that chunk already has an archive; returns the run stride."""
-        runs = self.batch // self.block
-        stride = (self.chunk // self.block) // runs
+    def _scout(self, grid, sketch) -> np.ndarray:
+        """The front of one exact batch of runs spread over the whole sweep (Kronecker
+        sequence of run starts; positions below 2³¹, or the first chunk's for a sampler
+        without random access), minimised: real feasible points, so they may reject from
+        the start. They only seed the tables; each is merged when its own chunk comes."""
+        span = min(self.total, 2**31 - 1) if self.sampler.random_access else int(self._n_valid(0))
+        runs = min(self.batch, span) // self.block
+        golden = (np.sqrt(5.0) - 1.0) / 2.0
         starts = np.zeros(self.chunk // self.block, np.int32)
-        starts[:runs] = np.arange(runs, dtype=np.int32) * stride * self.block
-        launched = {"inputs": self._inputs(chunk_id), "n_valid": self._n_valid(chunk_id), "n_feas": None,
+        starts[:runs] = (np.mod((np.arange(runs) + 0.5) * golden, 1.0) * (span // self.block)).astype(np.int32) * self.block
+        launched = {"inputs": self._inputs(0), "n_valid": np.int32(span), "n_feas": None,
                     "starts": starts, "count": np.int32(runs * self.block)}
         launched["first"] = self._exact(launched["inputs"], launched["n_valid"], starts, np.int32(0),
                                         launched["count"], grid, sketch)
         rows = self._finish(launched, grid, sketch)[0]
-        buffer = _Buffer(archive, self.objectives, self.signs)
-        buffer.add(rows)
-        buffer.merge()
-        return stride
+        scout = ParetoArchive(len(self.objectives))
+        scout.update(objective_points(rows, self.objectives, self.signs))
+        return scout.points
 
     def run(self, *, resume: bool, progress: bool) -> SweepResult:
         from tqdm import tqdm
@@ -334,11 +335,10 @@ class _Engine:
         t1 = last_save = time.perf_counter()
         try:
             if first < self.n_chunks:
-                scout = 0
-                if self.frontier and first == 0 and self.chunk > self.batch:
-                    scout = self._scout(self.order[0], archive, grid, sketch)
+                if self.frontier and self.n_chunks > 1:
+                    self.scouted = self._scout(grid, sketch)
                     grid, sketch = self._tables(archive)
-                in_flight = self._launch(self.order[first], grid, sketch, scout)
+                in_flight = self._launch(self.order[first], grid, sketch)
             for q in range(first, self.n_chunks):
                 launched = in_flight
                 if q + 1 < self.n_chunks:  # the device starts chunk q+1 while the host merges chunk q

@@ -66,7 +66,13 @@ def hash_uniform(seed: int, hi, lo, axis: int, dtype):
 
 
 class _Sampler:
-    """What every sampler shares: a chunk is its values at positions 0..size−1."""
+    """What every sampler shares: a chunk is its values at positions 0..size−1.
+
+    ``random_access``: ``values_at(host_inputs(0, ·), j)`` gives configuration j of the
+    whole sweep for any j < min(total, 2³¹), not only of the first chunk.
+    """
+
+    random_access = True
 
     def chunk_length(self, chunk_size: int) -> int:
         """The chunk length the engine uses for a requested ``chunk_size``."""
@@ -165,6 +171,8 @@ class RandomSampler(_Sampler):
 
 
 class SobolSampler(_Sampler):
+    random_access = False  # a chunk's points are generated on the host
+
     def __init__(self, axes: list[Axis], samples: int, seed: int):
         from scipy.stats import qmc
 

@@ -275,6 +275,18 @@ def test_values_at_any_positions_match_the_chunk(kind):
             np.testing.assert_array_equal(np.asarray(block[name]), np.asarray(whole[name]))
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_random_access_reaches_the_whole_sweep_from_the_first_chunk(kind):
+    # the engine's scout decodes positions anywhere in the sweep with the first chunk's inputs
+    sampler = build(kind)
+    assert sampler.random_access == (kind != "sobol")
+    if not sampler.random_access:
+        return
+    j = np.array([45, 96, 3, 80], np.int32)
+    picked = sampler.values_at(sampler.host_inputs(0, 40), jnp.asarray(j), jnp.float32)
+    assert_same({n: np.asarray(v) for n, v in picked.items()}, {n: v[j] for n, v in one_shot(kind).items()})
+
+
 # --- random ---------------------------------------------------------------------------------------
 
 def test_random_reproducible_and_seed_dependent():
