@@ -94,40 +94,28 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
     import jax
     import jax.numpy as jnp
 
-    from explorer.dominance import (add_to_grid, dominated_by_any, dominated_by_table, dominated_within,
-                                    grid_of_minima, layout, sketch_points)
-    from explorer.engine import _Buffer, objective_points
+    from explorer.dominance import grid_of_minima, sketch_points, survivors
+    from explorer.engine import _Buffer
 
     m = points.shape[1]
-
-    @jax.jit
-    def survivors(obj, grid, sketch):  # the engine's exact-stage rejection
-        candidate = jnp.all(jnp.isfinite(obj), axis=1) & ~dominated_by_table(obj, grid)
-        keep = candidate & ~dominated_within(obj, candidate)
-        return keep if layout(m) else keep & ~dominated_by_any(obj, sketch)
-
-    def tables(archive):
-        return grid_of_minima(archive.points), sketch_points(archive.points).astype(np.float32)
-
+    kept = jax.jit(lambda obj, grid, sketch: survivors(obj, jnp.all(jnp.isfinite(obj), axis=1), grid, sketch))
     pad = (-len(points)) % chunk
     padded = np.concatenate([points, np.full((pad, m), np.inf)]).astype(np.float32)
     names = [f"o{k}" for k in range(m)]
     archive = ParetoArchive(m)
-    buffer = _Buffer(archive, names, np.ones(m))
-    grid, sketch = tables(archive)
-    survivors(padded[:chunk], grid, sketch).block_until_ready()  # compile outside the timing
+    buffer = _Buffer(archive, names, np.ones(m), tables=True)
+    sketch = jax.device_put(sketch_points(archive.points).astype(np.float32))
+    jax.block_until_ready(kept(padded[:chunk], grid_of_minima(padded[:1]), sketch))  # compile outside the timing
     t = time.perf_counter()
+    grid = jax.device_put(grid_of_minima(padded[: min(chunk, len(points))]))  # the first chunk seeds the tables
     for start in range(0, len(padded), chunk):
         block = padded[start:start + chunk]
-        keep = np.asarray(survivors(block, grid, sketch))
-        rows = {name: block[keep, k] for k, name in enumerate(names)}
-        buffer.add(rows)
+        keep, grid = kept(block, grid, sketch)
+        keep = np.asarray(keep)
+        buffer.add({name: block[keep, k] for k, name in enumerate(names)})
         if buffer.full():
-            buffer.merge()
-            grid, sketch = tables(archive)
-        else:
-            grid = add_to_grid(grid, objective_points(rows, names, np.ones(m)))
-    buffer.merge()
+            buffer.merge(grid)
+    buffer.merge(grid)
     return time.perf_counter() - t, len(archive)
 
 

@@ -5,8 +5,9 @@ Every test here is one-sided: it may keep a dominated point, but a point it reje
 strictly dominated by a real reference point. Objectives are minimised (negate the
 ones to maximise first).
 
-Grids of minima (2 and 3 objectives) bin objectives by their *float bit patterns*: an IEEE float read as an unsigned integer (sign bit flipped for
-positives, all bits for negatives) is monotone in the float, so ``(key − key₀) >> shift``
+Grids of minima (2 and 3 objectives) bin objectives by their *float bit patterns*: an
+IEEE float read as an unsigned integer (sign bit flipped for positives, all bits for
+negatives) is monotone in the float, so ``(key − key₀) >> shift``
 is a logarithmic-looking bin computed with integer operations only, and whatever the
 rounding, ``bin(a) < bin(p)`` implies ``a < p`` exactly. For 3 objectives, cell
 (i, j) of the (time, energy) table, say, holds the least loss over references whose
@@ -127,65 +128,90 @@ def add_to_grid(grid: dict, points: np.ndarray, bins: int = BINS) -> dict:
     return grid
 
 
-def dominated_by_table(obj, grid, bins: int = BINS):
-    """Device side of ``grid_of_minima``: rows of ``obj`` (an (n, m) array, or a list of m
-    arrays that broadcast together) that the tables' references dominate."""
-    import jax.numpy as jnp
+def _cells(cols, grid, bins: int, xp):
+    """Each objective's bin (−1 below the range) for the rows of ``cols``."""
+    return [bin_of(order_keys(c, xp), grid["k0"][k], grid["shift"][k], bins, xp) for k, c in enumerate(cols)]
 
-    cols = _columns(obj)
-    dominated = jnp.zeros(jnp.broadcast_shapes(*(c.shape for c in cols)), bool)
-    tables_layout = layout(len(cols))
-    if not tables_layout:
-        return dominated
-    binned = [bin_of(order_keys(c, jnp), grid["k0"][k], grid["shift"][k], bins, jnp) for k, c in enumerate(cols)]
-    for t, (axes, target) in enumerate(tables_layout):
+
+def _lookup(cols, binned, tables, xp):
+    """Rows that some table's references dominate, given every objective's bin."""
+    dominated = xp.zeros(np.broadcast_shapes(*(c.shape for c in cols)), bool)
+    for t, (axes, target) in enumerate(layout(len(cols))):
         inside = True
         for k in axes:
             inside = inside & (binned[k] >= 0)
-        best = grid["tables"][(t,) + tuple(jnp.maximum(binned[k], 0) for k in axes)]
+        best = tables[(t,) + tuple(xp.maximum(binned[k], 0) for k in axes)]
         dominated = dominated | (inside & (best <= cols[target]))
     return dominated
 
 
-def dominated_within(obj, candidate, bins: int = BINS):
-    """Rows of ``obj`` (n × m) that another ``candidate`` row certainly dominates.
+def dominated_by_table(obj, grid, bins: int = BINS, xp=None):
+    """Rows of ``obj`` (an (n, m) array, or a list of m arrays that broadcast together) that
+    the tables' references dominate. Runs on the device (jax.numpy, the default) or on the
+    host (``xp=numpy``)."""
+    if xp is None:
+        import jax.numpy as xp
+    cols = _columns(obj)
+    if not layout(len(cols)):
+        return xp.zeros(np.broadcast_shapes(*(c.shape for c in cols)), bool)
+    return _lookup(cols, _cells(cols, grid, bins, xp), grid["tables"], xp)
 
-    The device-side twin of ``grid_of_minima`` built from the rows themselves (bin
-    ranges from the candidates, a scatter-min, prefix minima), with the first table of
-    ``layout`` only: a scatter costs far more than a lookup on a CPU. A row never
-    rejects itself: references count only in strictly higher bins.
+
+def reject_and_fold(obj, candidate, grid, bins: int = BINS):
+    """Device side: folds the ``candidate`` rows of ``obj`` (n × m, minimised) into the tables,
+    then tests every row against them. Returns (dominated, the grid with the folded tables).
+
+    The candidates must be real points (feasible configurations as this program computes
+    them). One pass serves both the archive's references and the rows' own: a row lands in
+    cell bin + 1 and looks at cells up to its bin, so it never rejects itself or an equal
+    row. For 1 and 4+ objectives (no tables) nothing is rejected and the grid is unchanged.
     """
+    import jax.numpy as jnp
+
+    cols = _columns(obj)
+    tables_layout = layout(len(cols))
+    if not tables_layout:
+        return jnp.zeros(cols[0].shape, bool), grid
+    binned = _cells(cols, grid, bins, jnp)
+    a = len(cols) - 1
+    dropped = (bins + 1) ** a  # an index past the table: scatter drops it
+    tables = []
+    for t, (axes, target) in enumerate(tables_layout):
+        cell = jnp.zeros(cols[0].shape, jnp.int32)
+        for k in axes:
+            cell = cell * (bins + 1) + binned[k] + 1
+        cell = jnp.where(candidate, cell, dropped)
+        table = grid["tables"][t].reshape(-1).at[cell].min(cols[target], mode="drop").reshape((bins + 1,) * a)
+        tables.append(table)
+    tables = jnp.stack(tables)
+    for axis in range(1, a + 1):
+        tables = _prefix_min(tables, axis)
+    return _lookup(cols, binned, tables, jnp), {**grid, "tables": tables}
+
+
+def survivors(obj, candidate, grid, sketch):
+    """Device side, the sweep's exact rejection: the ``candidate`` rows of ``obj`` (n × m,
+    minimised) that neither the tables, with every candidate folded in, nor (for 1 or 4+
+    objectives) the sketch dominate. Returns (kept rows, the folded grid)."""
+    dominated, grid = reject_and_fold(obj, candidate, grid)
+    if not layout(obj.shape[1]):
+        dominated = dominated_by_any(obj, sketch)
+    return candidate & ~dominated, grid
+
+
+def _prefix_min(x, axis: int):
+    """Running minimum along ``axis`` as a scan over that axis: XLA's own cumulative
+    minimum on a CPU is a window as long as the axis (quadratic), this is linear."""
     import jax
     import jax.numpy as jnp
 
-    m = obj.shape[1]
-    tables_layout = layout(m)[:1]
-    if not tables_layout:
-        return jnp.zeros(obj.shape[0], bool)
-    udt = _uint(obj.dtype)
-    top = jnp.asarray(np.iinfo(udt).max, udt)
-    binned = []
-    for k in range(m):
-        keys = order_keys(obj[:, k], jnp)
-        k0 = jnp.min(jnp.where(candidate, keys, top))
-        k1 = jnp.max(jnp.where(candidate, keys, 0))
-        binned.append(bin_of(keys, k0, shift_for(k0, k1, bins, jnp), bins, jnp))
-    a, inf = m - 1, jnp.asarray(jnp.inf, obj.dtype)
-    dominated = jnp.zeros(obj.shape[0], bool)
-    for axes, target in tables_layout:
-        cell = jnp.zeros(obj.shape[0], jnp.int32)
-        inside = True
-        for k in axes:
-            cell = cell * (bins + 1) + binned[k] + 1
-            inside = inside & (binned[k] >= 0)
-        cell = jnp.where(candidate, cell, (bins + 1) ** a)
-        table = jnp.full((bins + 1) ** a, inf, obj.dtype).at[cell].min(obj[:, target], mode="drop")
-        table = table.reshape((bins + 1,) * a)
-        for axis in range(a):
-            table = jax.lax.cummin(table, axis=axis)
-        best = table[tuple(jnp.maximum(binned[k], 0) for k in axes)]
-        dominated = dominated | (inside & (best <= obj[:, target]))
-    return dominated
+    def running(carry, row):
+        carry = jnp.minimum(carry, row)
+        return carry, carry
+
+    moved = jnp.moveaxis(x, axis, 0)
+    start = jnp.full(moved.shape[1:], jnp.inf, x.dtype)
+    return jnp.moveaxis(jax.lax.scan(running, start, moved)[1], 0, axis)
 
 
 def sketch_points(points: np.ndarray, size: int = SKETCH) -> np.ndarray:

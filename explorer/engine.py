@@ -7,12 +7,13 @@ Two compiled programs per run (docs/engine.md has the whole story):
   product of axis ranges (every intermediate on the axes it depends on only), and
   lists the points the archive's grid of minima does not dominate (with a small
   slack that absorbs rounding differences between the two programs);
-- the *exact stage* re-evaluates those candidates point by point, decides with
-  exact tests (archive grid, the batch's own grid of minima, a sketch of front
-  points) on the very values it returns, and compacts the survivors.
+- the *exact stage* re-evaluates those candidates point by point, in a device-side
+  loop of steps, folds them into the tables (they are real points) and decides with
+  the tables (or a sketch of front points) on the very values it returns, and
+  compacts the survivors.
 
-Only survivors travel to the host, where ``ParetoArchive`` merges them exactly
-(moocore's O(n log n) dimension sweep). In frontier mode a scout first evaluates
+The tables stay on the device, passed from call to call. Only survivors travel to the
+host, where ``ParetoArchive`` merges them exactly (moocore's O(n log n) dimension sweep). In frontier mode a scout first evaluates
 runs spread over the whole sweep, whose front seeds the rejection tables, and chunks are
 visited in a spread order. A checkpoint at chunk boundaries (at most every few
 seconds) makes a killed run resumable with an identical result.
@@ -30,14 +31,16 @@ import numpy as np
 import pandas as pd
 
 from explorer import io
-from explorer.dominance import add_to_grid, dominated_by_any, dominated_by_table, dominated_within, grid_of_minima, sketch_points
+from explorer.dominance import dominated_by_any, dominated_by_table, grid_of_minima, layout, sketch_points, survivors
 from explorer.errors import ExplorerError
 from explorer.models.params import split_choices
 from explorer.pareto import ParetoArchive
 from explorer.samplers import make_sampler
 from explorer.spec import SweepSpec, load_spec
 
-BATCH = 1 << 18  # candidates per call of the exact stage
+STEP = 1 << 15  # candidates per step of the exact stage's device-side loop
+CAPACITY = 1 << 17  # a call of the exact stage stops stepping once it holds this many survivors
+SCOUT = 1 << 18  # configurations the scout evaluates
 BLOCK = 8  # the prefilter keeps or drops runs of up to this many points (a divisor of the chunk)
 CHECKPOINT_EVERY_S = 5.0
 # The prefilter's values come from another program than the exact stage's (an outer
@@ -114,7 +117,7 @@ class _Engine:
         self.chunk = self.sampler.chunk_length(min(spec.chunk_size, max(self.total, 1)))
         self.n_chunks = -(-self.total // self.chunk)
         self.order = visiting_order(self.n_chunks) if self.frontier else np.arange(self.n_chunks)
-        self.batch = min(self.chunk, BATCH)
+        self.step = min(self.chunk, STEP)
         self.block = max(d for d in range(1, BLOCK + 1) if self.chunk % d == 0)
         axis_names = {a.name for a in spec.axes}
         numeric, self.choices = split_choices(self.model, spec.params)
@@ -129,7 +132,8 @@ class _Engine:
         self.objectives = [name for name, _ in spec.objectives]
         self.signs = np.array([-1.0 if mx else 1.0 for _, mx in spec.objectives])
         self._prefilter = self._exact = None
-        self.scouted = np.empty((0, len(self.objectives)))  # the scout's front (minimised)
+        self.scouted = np.empty((0, len(self.objectives)))  # the scout's front (minimised, relaxed)
+        self.grid = self.sketch = None  # what the device rejects against (``_tables``)
         # every run of the chunk: the candidates of a feasible/all run, on the device once
         self._all_runs = jax.device_put(np.arange(self.chunk // self.block, dtype=np.int32) * self.block)
 
@@ -165,7 +169,7 @@ class _Engine:
 
     def _dominated(self, obj, grid, sketch):
         """The archive's rejection: its grid of minima (2–3 objectives) or its sketch (others)."""
-        if len(obj) in (2, 3):
+        if layout(len(obj)):
             return dominated_by_table(obj, grid)
         return dominated_by_any(obj, sketch)
 
@@ -205,42 +209,63 @@ class _Engine:
         count = jnp.sum(alive, dtype=jnp.int32) * block
         return starts, count, jnp.sum(runs(feasible), axis=1, dtype=jnp.int32).sum()
 
-    def _exact_batch(self, inputs, n_valid, starts, offset, count, grid, sketch):
-        """Candidates ``offset`` … ``offset + batch`` of the ``count`` in the runs that start at
-        ``starts``, evaluated point by point: the rows to keep (the first ``kept`` rows of
-        the returned columns), ``kept``, and counts of valid and feasible points."""
+    def _exact_stage(self, inputs, n_valid, starts, count, offset, grid, sketch):
+        """Candidates ``offset`` … ``count`` of the runs that start at ``starts``, evaluated point
+        by point in steps of ``step`` until they are done or the call holds ``CAPACITY``
+        survivors. Returns (rows, kept, next offset, valid, feasible, grid): the survivors are
+        the first ``kept`` rows of the columns; valid and feasible count the points evaluated;
+        in frontier mode the grid's tables have every feasible candidate folded in.
+        """
+        import jax
         import jax.numpy as jnp
 
-        size = self.batch
-        position = offset + jnp.arange(size, dtype=jnp.int32)
-        j = starts[jnp.minimum(position // self.block, starts.shape[0] - 1)] + position % self.block
-        cols = {k: jnp.broadcast_to(v, (size,))
-                for k, v in self._columns(self.sampler.values_at(inputs, j, self.dtype)).items()}
-        valid = (position < count) & (j < n_valid)
-        feasible = valid & self._constraints(cols)
-        if self.frontier:
-            obj = jnp.stack(self._objectives(cols), axis=1)
-            candidate = feasible & jnp.all(jnp.isfinite(obj), axis=1)
-            keep = candidate & ~dominated_within(obj, candidate) & ~self._dominated(list(obj.T), grid, sketch)
-        elif self.spec.mode == "feasible":
-            keep = feasible
-        else:
-            keep = valid
-        index = jnp.nonzero(keep, size=size, fill_value=0)[0]
-        rows = {k: cols[k][index] for k in self.columns if k in cols}
-        if self.spec.mode == "all":
-            rows["feasible"] = feasible[index]
-        return rows, keep.sum(dtype=jnp.int32), valid.sum(dtype=jnp.int32), feasible.sum(dtype=jnp.int32)
+        size = self.step
+        columns = [c for c in self.columns if c != "feasible"]
 
-    def _compile(self, inputs, grid, sketch):
+        def step(state):
+            offset, kept, n_valid_pts, n_feasible, out, grid = state
+            position = offset + jnp.arange(size, dtype=jnp.int32)
+            j = starts[jnp.minimum(position // self.block, starts.shape[0] - 1)] + position % self.block
+            cols = {k: jnp.broadcast_to(v, (size,))
+                    for k, v in self._columns(self.sampler.values_at(inputs, j, self.dtype)).items()}
+            valid = (position < count) & (j < n_valid)
+            feasible = valid & self._constraints(cols)
+            if self.frontier:
+                obj = jnp.stack(self._objectives(cols), axis=1)
+                keep, grid = survivors(obj, feasible & jnp.all(jnp.isfinite(obj), axis=1), grid, sketch)
+            else:
+                keep = feasible if self.spec.mode == "feasible" else valid
+            index = jnp.nonzero(keep, size=size, fill_value=0)[0]
+            picked = {k: cols[k][index] for k in columns}
+            if self.spec.mode == "all":
+                picked["feasible"] = feasible[index]
+            out = {k: jax.lax.dynamic_update_slice(out[k], picked[k], (kept,)) for k in out}
+            return (offset + size, kept + keep.sum(dtype=jnp.int32), n_valid_pts + valid.sum(dtype=jnp.int32),
+                    n_feasible + feasible.sum(dtype=jnp.int32), out, grid)
+
+        def more(state):
+            offset, kept = state[0], state[1]
+            return (offset < count) & (kept <= CAPACITY)
+
+        rows = CAPACITY + size  # a step that starts at most CAPACITY rows in always fits
+        out = {k: jnp.zeros(rows, self.dtype) for k in columns}
+        if self.spec.mode == "all":
+            out["feasible"] = jnp.zeros(rows, bool)
+        zero = jnp.zeros((), jnp.int32)
+        offset, kept, n_valid_pts, n_feasible, out, grid = jax.lax.while_loop(
+            more, step, (offset, zero, zero, zero, out, grid))
+        return out, kept, offset, n_valid_pts, n_feasible, grid
+
+    def _compile(self, inputs):
         """Both programs, compiled once per run before the first chunk."""
         import jax
 
         i32 = np.int32(0)
         starts = np.zeros(self.chunk // self.block, np.int32)
-        self._exact = jax.jit(self._exact_batch).lower(inputs, i32, starts, i32, i32, grid, sketch).compile()
+        self._exact = jax.jit(self._exact_stage).lower(inputs, i32, starts, i32, i32, self.grid,
+                                                       self.sketch).compile()
         if self.frontier:
-            self._prefilter = jax.jit(self._prefilter_chunk).lower(inputs, i32, grid, sketch).compile()
+            self._prefilter = jax.jit(self._prefilter_chunk).lower(inputs, i32, self.grid, self.sketch).compile()
 
     # ---------------------------------------------------------------- host side
     def _inputs(self, chunk_id: int):
@@ -250,62 +275,84 @@ class _Engine:
         return jax.device_put({k: (np.asarray(v, dtype=np.dtype(self.spec.dtype))
                                    if np.asarray(v).dtype.kind == "f" else v) for k, v in inputs.items()})
 
-    def _tables(self, archive: ParetoArchive) -> tuple[dict, np.ndarray]:
-        """What the device rejects against: the grid of minima and the sketch of the archive's
-        points and the scout's."""
+    def _tables(self, archive: ParetoArchive):
+        """Sets what the device rejects against: the grid of minima and the sketch of the
+        archive's points and the scout's."""
+        import jax
+
         dtype = np.dtype(self.spec.dtype)
         points = np.concatenate([archive.points, self.scouted])
-        return grid_of_minima(points, dtype), sketch_points(points).astype(dtype)
+        self.grid = jax.device_put(grid_of_minima(points, dtype))
+        self.sketch = jax.device_put(sketch_points(points).astype(dtype))
 
     def _n_valid(self, chunk_id: int) -> np.int32:
         return np.int32(min(self.chunk, self.total - int(chunk_id) * self.chunk))
 
-    def _launch(self, chunk_id: int, grid, sketch) -> dict:
-        """Starts a chunk on the device (asynchronously): its prefilter and first exact batch."""
+    def _call_exact(self, launched: dict, offset: int) -> tuple:
+        """Dispatches one call of the exact stage on a launched chunk (asynchronously),
+        passing the device's tables on from the last call to this one."""
+        result = self._exact(launched["inputs"], launched["n_valid"], launched["starts"], launched["count"],
+                             np.int32(offset), self.grid, self.sketch)
+        self.grid = result[-1]
+        return result
+
+    def _launch(self, chunk_id: int) -> dict:
+        """Starts a chunk on the device (asynchronously): its prefilter and first exact call."""
         inputs, n_valid = self._inputs(chunk_id), self._n_valid(chunk_id)
         if self.frontier:
-            starts, count, n_feas = self._prefilter(inputs, n_valid, grid, sketch)
+            starts, count, n_feas = self._prefilter(inputs, n_valid, self.grid, self.sketch)
         else:
             starts, count, n_feas = self._all_runs, n_valid, None
-        first = self._exact(inputs, n_valid, starts, np.int32(0), count, grid, sketch)
-        return {"inputs": inputs, "n_valid": n_valid, "starts": starts, "count": count, "n_feas": n_feas,
-                "first": first}
+        launched = {"inputs": inputs, "n_valid": n_valid, "starts": starts, "count": count, "n_feas": n_feas}
+        launched["result"] = self._call_exact(launched, 0)
+        return launched
 
-    def _finish(self, launched: dict, grid, sketch) -> tuple[dict, int, int]:
-        """Waits for a launched chunk and fetches every survivor: (rows, evaluated, feasible)."""
+    def _finish(self, launched: dict) -> tuple[dict, int, int, dict]:
+        """Waits for a launched chunk and fetches every survivor: (rows, evaluated, feasible,
+        the tables after its last exact call)."""
         count = int(launched["count"])
-        args = (launched["inputs"], launched["n_valid"], launched["starts"])
+        result = launched["result"]
         parts, n_eval, n_feas = [], 0, 0
-        for offset in range(0, max(count, 1), self.batch):
-            result = launched["first"] if offset == 0 else self._exact(*args, np.int32(offset), np.int32(count),
-                                                                       grid, sketch)
-            rows, kept, valid, feasible = result
+        while True:
+            out, kept, offset, valid, feasible, grid = result
             kept = int(kept)
             n_eval, n_feas = n_eval + int(valid), n_feas + int(feasible)
-            parts.append({c: np.asarray(v)[:kept] for c, v in rows.items()})
+            parts.append({c: np.asarray(v)[:kept].copy() for c, v in out.items()})
+            if int(offset) >= count:
+                break
+            result = self._call_exact(launched, int(offset))
         if launched["n_feas"] is not None:  # frontier mode: the prefilter judged the whole chunk
             n_eval, n_feas = int(launched["n_valid"]), int(launched["n_feas"])
-        rows = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
-        return rows, n_eval, n_feas
+        rows = parts[0] if len(parts) == 1 else {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+        return rows, n_eval, n_feas, grid
 
-    def _scout(self, grid, sketch) -> np.ndarray:
-        """The front of one exact batch of runs spread over the whole sweep (Kronecker
-        sequence of run starts; positions below 2³¹, or the first chunk's for a sampler
-        without random access), minimised: real feasible points, so they may reject from
-        the start. They only seed the tables; each is merged when its own chunk comes."""
+    def _scout(self) -> np.ndarray:
+        """The front of ``SCOUT`` configurations in runs spread over the whole sweep (a
+        Kronecker sequence of run starts; positions below 2³¹, or the first chunk's for a
+        sampler without random access), minimised and relaxed by the slack: real points,
+        so they may reject from the start. They only seed the tables: each is merged when
+        its own chunk comes, and the slack keeps one from rejecting that twin whatever
+        the last bits."""
         span = min(self.total, 2**31 - 1) if self.sampler.random_access else int(self._n_valid(0))
-        runs = min(self.batch, span) // self.block
+        runs = min(SCOUT, span, self.chunk) // self.block
         golden = (np.sqrt(5.0) - 1.0) / 2.0
         starts = np.zeros(self.chunk // self.block, np.int32)
-        starts[:runs] = (np.mod((np.arange(runs) + 0.5) * golden, 1.0) * (span // self.block)).astype(np.int32) * self.block
+        starts[:runs] = (np.mod((np.arange(runs) + 0.5) * golden, 1.0) * (span // self.block)).astype(np.int64) * self.block
         launched = {"inputs": self._inputs(0), "n_valid": np.int32(span), "n_feas": None,
                     "starts": starts, "count": np.int32(runs * self.block)}
-        launched["first"] = self._exact(launched["inputs"], launched["n_valid"], starts, np.int32(0),
-                                        launched["count"], grid, sketch)
-        rows = self._finish(launched, grid, sketch)[0]
+        launched["result"] = self._call_exact(launched, 0)
+        rows = self._finish(launched)[0]
         scout = ParetoArchive(len(self.objectives))
         scout.update(objective_points(rows, self.objectives, self.signs))
-        return scout.points
+        return scout.points + self.slack * np.abs(scout.points)
+
+    def _merge(self, buffer: "_Buffer", grid):
+        """Merges the waiting survivors into the archive, first dropping the rows that ``grid``
+        (tables the device has finished with) dominates."""
+        buffer.merge(grid)
+        if not layout(len(self.objectives)):  # the sketch follows the archive
+            points = np.concatenate([buffer.archive.points, self.scouted])
+            self.sketch = sketch_points(points).astype(np.dtype(self.spec.dtype))
 
     def run(self, *, resume: bool, progress: bool) -> SweepResult:
         from tqdm import tqdm
@@ -323,27 +370,29 @@ class _Engine:
             parts.keep_before(state["next_chunk"])
 
         t0 = time.perf_counter()
-        grid, sketch = self._tables(archive)
+        self._tables(archive)
         first = state["next_chunk"]
         if first < self.n_chunks:
-            self._compile(self._inputs(self.order[first]), grid, sketch)
+            self._compile(self._inputs(self.order[first]))
         compile_s = time.perf_counter() - t0
 
         bar = tqdm(total=self.total, initial=min(first * self.chunk, self.total), unit="cfg",
                    unit_scale=True, disable=not progress, desc="sweep", smoothing=0.1)
-        buffer = _Buffer(archive, self.objectives, self.signs)
+        buffer = _Buffer(archive, self.objectives, self.signs, tables=bool(layout(len(self.objectives))))
         t1 = last_save = time.perf_counter()
+        finished = self.grid  # tables the host can read without waiting for chunks in flight
         try:
             if first < self.n_chunks:
                 if self.frontier and self.n_chunks > 1:
-                    self.scouted = self._scout(grid, sketch)
-                    grid, sketch = self._tables(archive)
-                in_flight = self._launch(self.order[first], grid, sketch)
+                    self.scouted = self._scout()
+                    self._tables(archive)
+                    finished = self.grid
+                in_flight = self._launch(self.order[first])
             for q in range(first, self.n_chunks):
                 launched = in_flight
-                if q + 1 < self.n_chunks:  # the device starts chunk q+1 while the host merges chunk q
-                    in_flight = self._launch(self.order[q + 1], grid, sketch)
-                rows, n_eval, n_feas = self._finish(launched, grid, sketch)
+                if q + 1 < self.n_chunks:  # the device starts chunk q+1 while the host takes chunk q
+                    in_flight = self._launch(self.order[q + 1])
+                rows, n_eval, n_feas, finished = self._finish(launched)
                 chunk_id = int(self.order[q])
                 if parts is not None:
                     parts.write(chunk_id, pd.DataFrame(rows))
@@ -353,22 +402,19 @@ class _Engine:
                 state = {"next_chunk": q + 1, "evaluated": state["evaluated"] + n_eval,
                          "feasible": state["feasible"] + n_feas}
                 if buffer.full():
-                    buffer.merge()
-                    grid, sketch = self._tables(archive)
-                elif self.frontier:  # survivors are real points: they reject from now on, merged or not
-                    grid = add_to_grid(grid, objective_points(rows, self.objectives, self.signs))
+                    self._merge(buffer, finished)
                 bar.update(n_eval)
                 if time.perf_counter() - last_save > CHECKPOINT_EVERY_S and q + 1 < self.n_chunks:
-                    buffer.merge()
+                    self._merge(buffer, finished)
                     checkpoint.save(state, archive)
                     last_save = time.perf_counter()
         except KeyboardInterrupt:
             if state["next_chunk"] > first:  # a checkpoint only at a chunk boundary past the start
-                buffer.merge()
+                self._merge(buffer, finished)
                 checkpoint.save(state, archive)
             bar.close()
             raise
-        buffer.merge()
+        self._merge(buffer, finished)
         bar.close()
         run_s = time.perf_counter() - t1
 
@@ -423,13 +469,17 @@ class _Buffer:
     """Survivors waiting to be merged into the archive.
 
     Merging costs O((archive + new) log ·), so merging only when the waiting rows
-    outnumber twice the archive keeps the total cost O(n log n) over the run.
+    outnumber twice the archive keeps the total cost O(n log n) over the run. With the
+    device's tables (2–3 objectives) merges only bound memory, so they wait for at least
+    ``MIN_ROWS_TABLES`` rows; with the sketch, which follows the archive, for ``MIN_ROWS``.
     """
 
     MIN_ROWS = 1 << 18
+    MIN_ROWS_TABLES = 1 << 21
 
-    def __init__(self, archive: ParetoArchive, objectives: list[str], signs: np.ndarray):
+    def __init__(self, archive: ParetoArchive, objectives: list[str], signs: np.ndarray, tables: bool = False):
         self.archive, self.objectives, self.signs = archive, objectives, signs
+        self.min_rows = self.MIN_ROWS_TABLES if tables else self.MIN_ROWS
         self.parts: list[dict] = []
         self.rows = 0
 
@@ -440,13 +490,22 @@ class _Buffer:
             self.rows += n
 
     def full(self) -> bool:
-        return self.rows >= max(2 * len(self.archive), self.MIN_ROWS)
+        return self.rows >= max(2 * len(self.archive), self.min_rows)
 
-    def merge(self):
+    def merge(self, grid: dict | None = None):
+        """Merges the waiting rows. Rows (waiting or archived) that ``grid``'s tables dominate,
+        if given, are dropped first: the tables hold only configurations of the sweep."""
         if not self.parts:
             return
         payload = {c: np.concatenate([p[c] for p in self.parts]) for c in self.parts[0]}
-        self.archive.update(objective_points(payload, self.objectives, self.signs), payload=payload)
+        points = objective_points(payload, self.objectives, self.signs)
+        if grid is not None and layout(points.shape[1]):
+            host = {k: np.asarray(v) for k, v in grid.items()}
+            dtype = host["tables"].dtype
+            keep = ~dominated_by_table(points.astype(dtype), host, xp=np)
+            payload, points = {c: v[keep] for c, v in payload.items()}, points[keep]
+            self.archive.keep(~dominated_by_table(self.archive.points.astype(dtype), host, xp=np))
+        self.archive.update(points, payload=payload)
         self.parts, self.rows = [], 0
 
 

@@ -85,6 +85,14 @@ class ParetoArchive:
                             for k in self.payload}
         return int(mask[len(merged) - len(pts):].sum())
 
+    def keep(self, mask) -> None:
+        """Keeps only the rows where ``mask`` is true: for a caller that knows the others are
+        dominated by rows it has passed or will pass to ``update``."""
+        mask = np.asarray(mask, dtype=bool)
+        self.points = self.points[mask]
+        if self.payload is not None:
+            self.payload = {k: v[mask] for k, v in self.payload.items()}
+
     def __len__(self) -> int:
         return len(self.points)
 

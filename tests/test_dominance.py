@@ -8,8 +8,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from explorer.dominance import (BINS, add_to_grid, bin_of, dominated_by_any, dominated_by_table, dominated_within,
-                                grid_of_minima, layout, order_keys, shift_for, sketch_points)
+from explorer.dominance import (BINS, add_to_grid, bin_of, dominated_by_any, dominated_by_table, grid_of_minima,
+                                layout, order_keys, reject_and_fold, shift_for, sketch_points)
 
 
 def truly_dominated(points, reference):
@@ -31,15 +31,17 @@ def by_table(points, grid):
     return np.asarray(_BY_TABLE(jnp.asarray(padded), device(grid)))[: len(points)]
 
 
-def within(points, candidate):
+def fold(points, candidate, grid):
+    """reject_and_fold on the device: (rejected rows, the folded grid back on the host)."""
     pad = ROWS - len(points)
     padded = np.concatenate([points, np.full((pad, points.shape[1]), np.inf, points.dtype)])
     mask = np.concatenate([candidate, np.zeros(pad, bool)])
-    return np.asarray(_WITHIN(jnp.asarray(padded), jnp.asarray(mask)))[: len(points)]
+    rejected, folded = _FOLD(jnp.asarray(padded), jnp.asarray(mask), device(grid))
+    return np.asarray(rejected)[: len(points)], {k: np.asarray(v) for k, v in folded.items()}
 
 
 _BY_TABLE = jax.jit(dominated_by_table)
-_WITHIN = jax.jit(dominated_within)
+_FOLD = jax.jit(reject_and_fold)
 
 
 FLOATS = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False, width=32)
@@ -113,11 +115,22 @@ def test_table_rejects_only_truly_dominated_points(data):
 
 @settings(max_examples=60, deadline=None)
 @given(data=POINTS)
-def test_within_rejects_only_points_another_candidate_dominates(data):
-    points, _ = data
+def test_fold_rejects_only_points_the_references_or_another_candidate_dominate(data):
+    reference, points = data
     candidate = np.arange(len(points)) % 3 != 1
-    rejected = within(points, candidate)
-    assert not np.any(rejected & ~truly_dominated(points, points[candidate]))
+    rejected, _ = fold(points, candidate, grid_of_minima(reference))
+    assert not np.any(rejected & ~truly_dominated(points, np.concatenate([reference, points[candidate]])))
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=POINTS)
+def test_device_fold_equals_host_fold_and_host_lookup_equals_device(data):
+    reference, points = data
+    candidate = np.arange(len(points)) % 2 == 0
+    grid = grid_of_minima(reference)
+    _, folded = fold(points, candidate, grid)
+    np.testing.assert_array_equal(folded["tables"], add_to_grid(grid, points[candidate])["tables"])
+    np.testing.assert_array_equal(dominated_by_table(points, folded, xp=np), by_table(points, folded))
 
 
 @settings(max_examples=40, deadline=None)
@@ -142,9 +155,12 @@ def test_tables_reject_almost_everything_dominated_on_smooth_data(m, rng):
     assert truly_dominated(behind[:500], front).all()
     rejected = np.asarray(dominated_by_table(jnp.asarray(behind), device(grid_of_minima(front))))
     assert rejected.mean() > 0.95
-    within = np.asarray(dominated_within(jnp.asarray(np.concatenate([front, behind])),
-                                         jnp.ones(25000, bool)))
-    assert not within[:5000].any() and within[5000:].mean() > 0.9
+    # the same, with the front folded in on the device alongside the points it must reject
+    grid = grid_of_minima(front[:10])
+    rejected, _ = jax.jit(reject_and_fold)(jnp.asarray(np.concatenate([front, behind])), jnp.ones(25000, bool),
+                                           device(grid))
+    rejected = np.asarray(rejected)
+    assert not rejected[:5000].any() and rejected[5000:].mean() > 0.9
 
 
 def test_empty_archive_and_other_objective_counts_reject_nothing():

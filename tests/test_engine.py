@@ -183,11 +183,14 @@ def test_float32_and_float64_fronts_agree_up_to_rounding_ties(tmp_path):
     np.testing.assert_allclose(x, y, rtol=1e-4)
 
 
-def test_no_survivor_is_lost_across_many_exact_batches(tmp_path, monkeypatch):
-    # Tiny exact-stage batches: a scout, then chunks whose candidates span many batches.
-    # Least time against largest time margin (time / t_max − 1) puts every feasible point
-    # on the front, so a lost survivor is a missing row.
-    monkeypatch.setattr(sweep_module, "BATCH", 16)
+def test_no_survivor_is_lost_across_many_exact_steps_and_calls(tmp_path, monkeypatch):
+    # Tiny exact-stage steps and capacity: a scout, then chunks whose candidates take many
+    # steps and whose survivors fill many calls. Least time against largest time margin
+    # (time / t_max − 1) puts every feasible point on the front, so a lost survivor is a
+    # missing row.
+    monkeypatch.setattr(sweep_module, "STEP", 16)
+    monkeypatch.setattr(sweep_module, "CAPACITY", 32)
+    monkeypatch.setattr(sweep_module, "SCOUT", 64)
     spec = small_spec(tmp_path, chunk=128, name="batched", objectives={"time_s": "min", "time_margin": "max"})
     result = sweep(spec, progress=False)
     assert len(result.frame) == result.feasible > 128

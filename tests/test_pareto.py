@@ -300,6 +300,16 @@ def test_archive_maximize_worked_example():
     assert sorted(archive.payload["i"].tolist()) == [2, 3]
 
 
+def test_archive_keep_drops_rows_with_their_payload():
+    archive = ParetoArchive(2)
+    archive.update([[1.0, 3.0], [2.0, 2.0], [3.0, 1.0]], {"i": np.array([0, 1, 2])})
+    archive.keep(np.array([True, False, True]))
+    np.testing.assert_array_equal(archive.points, [[1.0, 3.0], [3.0, 1.0]])
+    assert archive.payload["i"].tolist() == [0, 2]
+    assert archive.update([[2.0, 2.0]], {"i": np.array([1])}) == 1  # the row may come back later
+    assert sorted(archive.payload["i"].tolist()) == [0, 1, 2]
+
+
 def test_archive_payload_stays_aligned_or_rejects_mixed_use():
     archive = ParetoArchive(2)
     archive.update([[1.0, 3.0], [3.0, 1.0]], {"i": np.array([0, 1])})
