@@ -95,7 +95,7 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
     import jax.numpy as jnp
 
     from explorer.dominance import grid_of_minima, sketch_points, survivors
-    from explorer.engine import _Buffer
+    from explorer.engine import _Survivors
 
     m = points.shape[1]
     kept = jax.jit(lambda obj, grid, sketch: survivors(obj, jnp.all(jnp.isfinite(obj), axis=1), grid, sketch))
@@ -103,7 +103,7 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
     padded = np.concatenate([points, np.full((pad, m), np.inf)]).astype(np.float32)
     names = [f"o{k}" for k in range(m)]
     archive = ParetoArchive(m)
-    buffer = _Buffer(archive, names, np.ones(m), tables=True)
+    store = _Survivors(archive, names, np.ones(m), tables=True)
     sketch = jax.device_put(sketch_points(archive.points).astype(np.float32))
     jax.block_until_ready(kept(padded[:chunk], grid_of_minima(padded[:1]), sketch))  # compile outside the timing
     t = time.perf_counter()
@@ -112,10 +112,10 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
         block = padded[start:start + chunk]
         keep, grid = kept(block, grid, sketch)
         keep = np.asarray(keep)
-        buffer.add({name: block[keep, k] for k, name in enumerate(names)})
-        if buffer.full():
-            buffer.merge(grid)
-    buffer.merge(grid)
+        store.add({name: block[keep, k] for k, name in enumerate(names)})
+        if store.full():
+            store.merge(grid)
+    store.merge(grid)
     return time.perf_counter() - t, len(archive)
 
 

@@ -40,7 +40,7 @@ from explorer.spec import SweepSpec, load_spec
 
 STEP = 1 << 15  # candidates per step of the exact stage's device-side loop
 CAPACITY = 1 << 17  # a call of the exact stage stops stepping once it holds this many survivors
-SCOUT = 1 << 18  # configurations the scout evaluates
+SCOUT = 1 << 16  # configurations the scout evaluates
 BLOCK = 8  # the prefilter keeps or drops runs of up to this many points (a divisor of the chunk)
 CHECKPOINT_EVERY_S = 5.0
 # The prefilter's values come from another program than the exact stage's (an outer
@@ -89,6 +89,17 @@ def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: b
     spec = load_spec(spec, path=out, samples=samples)
     with jax.enable_x64(spec.dtype == "float64"):
         return _Engine(spec).run(resume=resume, progress=progress)
+
+
+def true_positions(mask):
+    """Device side: the positions of ``mask``'s true entries in order, then zeros (int32, as
+    long as the mask). One running sum and one scatter: ``jnp.nonzero`` takes two running
+    sums and a scatter-add."""
+    import jax.numpy as jnp
+
+    n = mask.shape[0]
+    rank = jnp.cumsum(mask, dtype=jnp.int32) - 1
+    return jnp.zeros(n, jnp.int32).at[jnp.where(mask, rank, n)].set(jnp.arange(n, dtype=jnp.int32), mode="drop")
 
 
 def visiting_order(n: int) -> np.ndarray:
@@ -205,7 +216,7 @@ class _Engine:
             least = jnp.min(jnp.where(runs(maybe), runs(o), jnp.inf), axis=1)
             ideal.append(least - self.slack * jnp.abs(least))
         alive = jnp.any(runs(maybe), axis=1) & ~self._dominated(ideal, grid, sketch)
-        starts = jnp.nonzero(alive, size=size // block, fill_value=0)[0].astype(jnp.int32) * block
+        starts = true_positions(alive) * block
         count = jnp.sum(alive, dtype=jnp.int32) * block
         return starts, count, jnp.sum(runs(feasible), axis=1, dtype=jnp.int32).sum()
 
@@ -235,7 +246,7 @@ class _Engine:
                 keep, grid = survivors(obj, feasible & jnp.all(jnp.isfinite(obj), axis=1), grid, sketch)
             else:
                 keep = feasible if self.spec.mode == "feasible" else valid
-            index = jnp.nonzero(keep, size=size, fill_value=0)[0]
+            index = true_positions(keep)
             picked = {k: cols[k][index] for k in columns}
             if self.spec.mode == "all":
                 picked["feasible"] = feasible[index]
@@ -346,12 +357,12 @@ class _Engine:
         scout.update(objective_points(rows, self.objectives, self.signs))
         return scout.points + self.slack * np.abs(scout.points)
 
-    def _merge(self, buffer: "_Buffer", grid):
+    def _merge(self, survivors: "_Survivors", grid):
         """Merges the waiting survivors into the archive, first dropping the rows that ``grid``
         (tables the device has finished with) dominates."""
-        buffer.merge(grid)
+        survivors.merge(grid)
         if not layout(len(self.objectives)):  # the sketch follows the archive
-            points = np.concatenate([buffer.archive.points, self.scouted])
+            points = np.concatenate([survivors.archive.points, self.scouted])
             self.sketch = sketch_points(points).astype(np.dtype(self.spec.dtype))
 
     def run(self, *, resume: bool, progress: bool) -> SweepResult:
@@ -361,10 +372,11 @@ class _Engine:
         archive = ParetoArchive(len(self.objectives))
         state = {"next_chunk": 0, "evaluated": 0, "feasible": 0}
         checkpoint = _Checkpoint(spec.path, spec.digest(), self.chunk)
-        if resume:
-            loaded = checkpoint.load(archive)
-            if loaded:
-                state = loaded
+        loaded = checkpoint.load(archive) if resume else None
+        if loaded:
+            state = loaded[0]
+        survivors = _Survivors(archive, self.objectives, self.signs, tables=bool(layout(len(self.objectives))),
+                               columns=loaded[1] if loaded else None)
         parts = _Parts(spec.path) if not self.frontier else None
         if parts is not None:
             parts.keep_before(state["next_chunk"])
@@ -378,7 +390,6 @@ class _Engine:
 
         bar = tqdm(total=self.total, initial=min(first * self.chunk, self.total), unit="cfg",
                    unit_scale=True, disable=not progress, desc="sweep", smoothing=0.1)
-        buffer = _Buffer(archive, self.objectives, self.signs, tables=bool(layout(len(self.objectives))))
         t1 = last_save = time.perf_counter()
         finished = self.grid  # tables the host can read without waiting for chunks in flight
         try:
@@ -398,27 +409,27 @@ class _Engine:
                     parts.write(chunk_id, pd.DataFrame(rows))
                     if spec.mode == "all":
                         rows = {c: v[rows["feasible"]] for c, v in rows.items()}
-                buffer.add(rows)
+                survivors.add(rows)
                 state = {"next_chunk": q + 1, "evaluated": state["evaluated"] + n_eval,
                          "feasible": state["feasible"] + n_feas}
-                if buffer.full():
-                    self._merge(buffer, finished)
+                if survivors.full():
+                    self._merge(survivors, finished)
                 bar.update(n_eval)
                 if time.perf_counter() - last_save > CHECKPOINT_EVERY_S and q + 1 < self.n_chunks:
-                    self._merge(buffer, finished)
-                    checkpoint.save(state, archive)
+                    self._merge(survivors, finished)
+                    checkpoint.save(state, survivors)
                     last_save = time.perf_counter()
         except KeyboardInterrupt:
             if state["next_chunk"] > first:  # a checkpoint only at a chunk boundary past the start
-                self._merge(buffer, finished)
-                checkpoint.save(state, archive)
+                self._merge(survivors, finished)
+                checkpoint.save(state, survivors)
             bar.close()
             raise
-        self._merge(buffer, finished)
+        self._merge(survivors, finished)
         bar.close()
         run_s = time.perf_counter() - t1
 
-        frame = self._frontier_frame(archive)
+        frame = self._frontier_frame(survivors.columns())
         metadata = self._metadata(state, len(frame))
         if parts is None:
             io.write(frame, spec.path, metadata)
@@ -433,9 +444,9 @@ class _Engine:
         return {k: v for k, v in self.spec.overrides.items()
                 if k not in {a.name for a in self.spec.axes} and not isinstance(v, str)}
 
-    def _frontier_frame(self, archive: ParetoArchive) -> pd.DataFrame:
-        payload = archive.payload or {c: np.empty(0) for c in self.columns}
-        frame = pd.DataFrame({c: payload[c] for c in self.columns if c in payload})
+    def _frontier_frame(self, columns: dict) -> pd.DataFrame:
+        columns = columns or {c: np.empty(0) for c in self.columns}
+        frame = pd.DataFrame({c: columns[c] for c in self.columns if c in columns})
         frame = frame.drop(columns=["feasible"], errors="ignore")
         for k, v in self._constants().items():
             frame[k] = v
@@ -465,48 +476,83 @@ def objective_points(rows: dict, objectives: list[str], signs: np.ndarray) -> np
     return np.stack([np.asarray(rows[o]) * s for o, s in zip(objectives, signs)], axis=1)
 
 
-class _Buffer:
-    """Survivors waiting to be merged into the archive.
+class _Survivors:
+    """The survivors on the host: their columns, kept in the parts they came in, and the
+    archive of their objectives, whose payload is each row's number in those parts.
 
-    Merging costs O((archive + new) log ·), so merging only when the waiting rows
-    outnumber twice the archive keeps the total cost O(n log n) over the run. With the
+    Only row numbers go through the merges; the columns are gathered once, for the rows
+    of the front (``columns``). Merging costs O((archive + new) log ·), so waiting rows are
+    merged only when they outnumber twice the archive (total cost O(n log n)). With the
     device's tables (2–3 objectives) merges only bound memory, so they wait for at least
     ``MIN_ROWS_TABLES`` rows; with the sketch, which follows the archive, for ``MIN_ROWS``.
+    Once the parts hold many more rows than the front, a merge gathers the front's rows
+    into one part and lets the rest go.
     """
 
     MIN_ROWS = 1 << 18
     MIN_ROWS_TABLES = 1 << 21
 
-    def __init__(self, archive: ParetoArchive, objectives: list[str], signs: np.ndarray, tables: bool = False):
+    def __init__(self, archive: ParetoArchive, objectives: list[str], signs: np.ndarray, tables: bool,
+                 columns: dict | None = None):
         self.archive, self.objectives, self.signs = archive, objectives, signs
         self.min_rows = self.MIN_ROWS_TABLES if tables else self.MIN_ROWS
         self.parts: list[dict] = []
-        self.rows = 0
+        self.ends: list[int] = []  # the row count after each part
+        self.waiting: list[np.ndarray] = []  # objectives of the rows not merged yet
+        if columns is not None:  # a resumed run: the archive's rows, in order
+            self._restart(columns)
 
-    def add(self, host: dict):
-        n = len(host[self.objectives[0]])
+    @property
+    def rows(self) -> int:
+        return self.ends[-1] if self.ends else 0
+
+    def add(self, rows: dict):
+        n = len(rows[self.objectives[0]])
         if n:
-            self.parts.append(host)
-            self.rows += n
+            self.parts.append(rows)
+            self.ends.append(self.rows + n)
+            self.waiting.append(objective_points(rows, self.objectives, self.signs))
 
     def full(self) -> bool:
-        return self.rows >= max(2 * len(self.archive), self.min_rows)
+        return sum(map(len, self.waiting)) >= max(2 * len(self.archive), self.min_rows)
 
     def merge(self, grid: dict | None = None):
         """Merges the waiting rows. Rows (waiting or archived) that ``grid``'s tables dominate,
         if given, are dropped first: the tables hold only configurations of the sweep."""
-        if not self.parts:
+        if not self.waiting:
             return
-        payload = {c: np.concatenate([p[c] for p in self.parts]) for c in self.parts[0]}
-        points = objective_points(payload, self.objectives, self.signs)
+        points = np.concatenate(self.waiting)
+        number = np.arange(self.rows - len(points), self.rows)
         if grid is not None and layout(points.shape[1]):
             host = {k: np.asarray(v) for k, v in grid.items()}
             dtype = host["tables"].dtype
             keep = ~dominated_by_table(points.astype(dtype), host, xp=np)
-            payload, points = {c: v[keep] for c, v in payload.items()}, points[keep]
+            points, number = points[keep], number[keep]
             self.archive.keep(~dominated_by_table(self.archive.points.astype(dtype), host, xp=np))
-        self.archive.update(points, payload=payload)
-        self.parts, self.rows = [], 0
+        self.archive.update(points, payload={"row": number})
+        self.waiting = []
+        if self.rows >= max(4 * len(self.archive), self.min_rows):
+            self._restart(self.columns())
+
+    def columns(self) -> dict:
+        """The columns of the archive's rows, in the archive's order."""
+        if not self.parts:
+            return {}
+        number = self.archive.payload["row"] if self.archive.payload else np.empty(0, np.int64)
+        part = np.searchsorted(self.ends, number, side="right")
+        out = {c: np.empty(len(number), v.dtype) for c, v in self.parts[0].items()}
+        for k in np.unique(part):
+            pick = part == k
+            local = number[pick] - (self.ends[k - 1] if k else 0)
+            for c, v in self.parts[k].items():
+                out[c][pick] = v[local]
+        return out
+
+    def _restart(self, columns: dict):
+        """One part: ``columns``, the archive's rows in order."""
+        n = len(self.archive)
+        self.parts, self.ends = ([columns], [n]) if columns else ([], [])
+        self.archive.payload = {"row": np.arange(n)}
 
 
 class _Checkpoint:
@@ -516,15 +562,16 @@ class _Checkpoint:
         self.path = out.with_name(out.name + ".checkpoint.npz")
         self.digest, self.chunk = digest, chunk
 
-    def save(self, state: dict, archive: ParetoArchive):
-        payload = archive.payload or {}
-        arrays = {f"payload__{k}": v for k, v in payload.items()}
+    def save(self, state: dict, survivors: _Survivors):
+        """Saves the state and the front so far (``survivors`` just merged)."""
+        arrays = {f"payload__{k}": v for k, v in survivors.columns().items()}
         with io.atomic_path(self.path) as tmp:
             with open(tmp, "wb") as fh:
-                np.savez(fh, points=archive.points, digest=self.digest, chunk=self.chunk,
+                np.savez(fh, points=survivors.archive.points, digest=self.digest, chunk=self.chunk,
                          state=np.array([state["next_chunk"], state["evaluated"], state["feasible"]]), **arrays)
 
-    def load(self, archive: ParetoArchive) -> dict | None:
+    def load(self, archive: ParetoArchive) -> tuple[dict, dict] | None:
+        """Puts the saved front in ``archive``; returns the state and the front's columns."""
         if not self.path.is_file():
             return None
         with np.load(self.path) as data:
@@ -532,10 +579,9 @@ class _Checkpoint:
                 raise ExplorerError(f"checkpoint {str(self.path)!r} was made by a different spec or chunk size; "
                                     "delete it or run without --resume")
             archive.points = data["points"]
-            payload = {k[len("payload__"):]: data[k] for k in data.files if k.startswith("payload__")}
-            archive.payload = payload or None
+            columns = {k[len("payload__"):]: data[k] for k in data.files if k.startswith("payload__")}
             next_chunk, evaluated, feasible = (int(x) for x in data["state"])
-        return {"next_chunk": next_chunk, "evaluated": evaluated, "feasible": feasible}
+        return {"next_chunk": next_chunk, "evaluated": evaluated, "feasible": feasible}, columns
 
     def remove(self):
         self.path.unlink(missing_ok=True)

@@ -2,9 +2,12 @@
 
 import copy
 
+import jax
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis.extra import numpy as hnp
 
 import explorer.engine as sweep_module
 from explorer import io
@@ -124,19 +127,19 @@ def test_same_spec_twice_gives_identical_files(tmp_path):
 
 
 class _Interrupt:
-    """Raises KeyboardInterrupt on the n-th buffered chunk, as Ctrl-C would."""
+    """Raises KeyboardInterrupt on the n-th chunk handed to the survivors, as Ctrl-C would."""
 
     def __init__(self, monkeypatch, n):
-        original = sweep_module._Buffer.add
+        original = sweep_module._Survivors.add
         self.calls = 0
 
-        def add(buffer, host):
+        def add(survivors, rows):
             self.calls += 1
             if self.calls == n:
                 raise KeyboardInterrupt
-            return original(buffer, host)
+            return original(survivors, rows)
 
-        monkeypatch.setattr(sweep_module._Buffer, "add", add)
+        monkeypatch.setattr(sweep_module._Survivors, "add", add)
 
 
 @pytest.mark.parametrize("mode", ["frontier", "all"])
@@ -234,3 +237,34 @@ def test_streamed_front_equals_brute_force_for_the_seed000_model(tmp_path):
             for d in extra:
                 p = ours.set_index(DESIGN).loc[[d], list(objectives)].to_numpy(float)[0]
                 assert np.any(np.all(other <= p * (1 + 1e-6), axis=1)), (chunk, d)
+
+
+def test_survivors_gather_the_front_rows_across_parts_and_compactions(monkeypatch):
+    monkeypatch.setattr(sweep_module._Survivors, "MIN_ROWS", 4)
+    store = sweep_module._Survivors(sweep_module.ParetoArchive(2), ["a", "b"], np.array([1.0, -1.0]), tables=False)
+    rng = np.random.default_rng(1)
+    added = []
+    for k in range(8):
+        rows = {"a": rng.random(7), "b": rng.random(7), "id": np.arange(7) + 10 * k}
+        store.add(rows)
+        added.append(rows)
+        if store.full():
+            store.merge()
+    store.merge()
+    everything = pd.DataFrame({c: np.concatenate([r[c] for r in added]) for c in ("a", "b", "id")})
+    columns = store.columns()
+    assert sorted(columns["id"]) == sorted(brute_force_front(everything, {"a": "min", "b": "max"})["id"])
+    np.testing.assert_array_equal(np.stack([columns["a"], -columns["b"]], axis=1), store.archive.points)
+    assert store.rows < len(everything["id"])  # a merge let the rows off the front go
+
+
+_TRUE_POSITIONS = jax.jit(sweep_module.true_positions)
+
+
+@settings(max_examples=60, deadline=None)
+@given(mask=hnp.arrays(bool, 64))
+def test_true_positions_lists_the_true_entries_in_order_then_zeros(mask):
+    got = np.asarray(_TRUE_POSITIONS(mask))
+    want = np.flatnonzero(mask)
+    assert got.dtype == np.int32
+    assert got[: len(want)].tolist() == want.tolist() and not got[len(want):].any()
