@@ -7,9 +7,11 @@ ones to maximise first).
 
 Grids of minima (2 and 3 objectives) bin objectives by their *float bit patterns*: an
 IEEE float read as an unsigned integer (sign bit flipped for positives, all bits for
-negatives) is monotone in the float, so ``(key − key₀) >> shift``
-is a logarithmic-looking bin computed with integer operations only, and whatever the
-rounding, ``bin(a) < bin(p)`` implies ``a < p`` exactly. For 3 objectives, cell
+negatives) is monotone in the float, so ``⌊float(key − key₀) · scale⌋`` is a
+logarithmic-looking bin. Every step of it (the conversion and the product rounded to
+nearest, the floor, the cap) is monotone, so whatever the rounding, ``bin(a) < bin(p)``
+implies ``a < p`` exactly; host and device compute it with the same IEEE operations, so
+they agree bin for bin. For 3 objectives, cell
 (i, j) of the (time, energy) table, say, holds the least loss over references whose
 time and energy bins are both strictly lower; a point p in bin (i, j) with
 ``table[i, j] ≤ p_loss`` is dominated (strictly better in two objectives, no worse in
@@ -51,23 +53,19 @@ def order_keys(x, xp=np):
     return xp.where(sign == 1, ~bits, bits | top)
 
 
-def bin_of(keys, k0, shift, bins: int = BINS, xp=np):
-    """Bin of each key: −1 below ``k0``, else ``(key − k0) >> shift`` capped at ``bins − 1``."""
+def bin_of(keys, k0, scale, bins: int = BINS, xp=np):
+    """Bin of each key: −1 below ``k0``, else ``⌊float(key − k0) · scale⌋`` capped at ``bins − 1``
+    (in the float type as wide as the keys: ``scale``'s)."""
     below = keys < k0
-    offset = xp.where(below, 0, keys - k0) >> shift
-    return xp.where(below, -1, xp.minimum(offset, bins - 1).astype(np.int32)).astype(np.int32)
+    offset = xp.where(below, 0, keys - k0).astype(scale.dtype) * scale
+    return xp.where(below, -1, xp.minimum(xp.floor(offset), bins - 1).astype(np.int32)).astype(np.int32)
 
 
-def shift_for(k0, k1, bins: int = BINS, xp=np):
-    """The least shift with ``(k1 − k0) >> shift < bins``: the span's bit length minus log₂(bins)."""
-    span = xp.maximum(k1, k0) - k0
-    log2_bins = bins.bit_length() - 1
-    if xp is np:
-        return span.dtype.type(max(int(span).bit_length() - log2_bins, 0))
-    import jax
-
-    length = (span.dtype.itemsize * 8 - jax.lax.clz(span)).astype(np.int32)
-    return xp.maximum(length - log2_bins, 0).astype(span.dtype)
+def scale_for(k0, k1, dtype, bins: int = BINS):
+    """Host side: the scale that spreads keys k0 … k1 over the bins (``bins / (span + 1)`` in
+    ``dtype``, the objectives' float type)."""
+    span = float(max(int(k1), int(k0)) - int(k0))
+    return np.dtype(dtype).type(bins / (span + 1.0))
 
 
 def layout(m: int) -> list[tuple[tuple[int, ...], int]]:
@@ -85,7 +83,7 @@ def layout(m: int) -> list[tuple[tuple[int, ...], int]]:
 def grid_of_minima(points: np.ndarray, dtype=np.float32, bins: int = BINS) -> dict:
     """Host side: the tables of an archive (n × m, minimised, finite) in ``dtype``.
 
-    Returns {"k0": (m,), "shift": (m,), "tables": (t, bins+1[, bins+1])}: every
+    Returns {"k0": (m,), "scale": (m,), "tables": (t, bins+1[, bins+1])}: every
     objective's key range (bins span the archive itself: a point below every
     reference cannot be dominated, one above lands in the last bin) and one prefix-
     minimum table per entry of ``layout(m)``; cell c holds references whose bin is
@@ -99,14 +97,14 @@ def grid_of_minima(points: np.ndarray, dtype=np.float32, bins: int = BINS) -> di
     a = m - 1 if tables_layout else 0
     tables = np.full((len(tables_layout),) + (bins + 1,) * a, np.inf, dtype)
     k0 = np.zeros(m if tables_layout else 0, udt)
-    shift = np.zeros_like(k0)
+    scale = np.ones(len(k0), dtype)
     if not tables_layout or len(pts) == 0:
-        return {"k0": k0, "shift": shift, "tables": tables}
+        return {"k0": k0, "scale": scale, "tables": tables}
     for k in range(m):
         keys = order_keys(pts[:, k])
         k0[k] = keys.min()
-        shift[k] = shift_for(k0[k], keys.max(), bins)
-    return add_to_grid({"k0": k0, "shift": shift, "tables": tables}, pts, bins)
+        scale[k] = scale_for(k0[k], keys.max(), dtype, bins)
+    return add_to_grid({"k0": k0, "scale": scale, "tables": tables}, pts, bins)
 
 
 def add_to_grid(grid: dict, points: np.ndarray, bins: int = BINS) -> dict:
@@ -120,7 +118,7 @@ def add_to_grid(grid: dict, points: np.ndarray, bins: int = BINS) -> dict:
     pts = pts[np.all(np.isfinite(pts), axis=1)]
     if not tables_layout or len(pts) == 0:
         return grid
-    cells = [bin_of(order_keys(pts[:, k]), grid["k0"][k], grid["shift"][k], bins) + 1 for k in range(pts.shape[1])]
+    cells = [bin_of(order_keys(pts[:, k]), grid["k0"][k], grid["scale"][k], bins) + 1 for k in range(pts.shape[1])]
     for t, (axes, target) in enumerate(tables_layout):
         np.minimum.at(tables[t], tuple(cells[k] for k in axes), pts[:, target])
         for axis in range(len(axes)):
@@ -130,7 +128,7 @@ def add_to_grid(grid: dict, points: np.ndarray, bins: int = BINS) -> dict:
 
 def _cells(cols, grid, bins: int, xp):
     """Each objective's bin (−1 below the range) for the rows of ``cols``."""
-    return [bin_of(order_keys(c, xp), grid["k0"][k], grid["shift"][k], bins, xp) for k, c in enumerate(cols)]
+    return [bin_of(order_keys(c, xp), grid["k0"][k], grid["scale"][k], bins, xp) for k, c in enumerate(cols)]
 
 
 def _lookup(cols, binned, tables, xp):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from explorer.dominance import (BINS, add_to_grid, bin_of, dominated_by_any, dominated_by_table, grid_of_minima,
-                                layout, order_keys, reject_and_fold, shift_for, sketch_points)
+                                layout, order_keys, reject_and_fold, scale_for, sketch_points)
 
 
 def truly_dominated(points, reference):
@@ -74,16 +74,27 @@ def test_order_keys_hand_values_and_device_agree():
         np.testing.assert_array_equal(np.asarray(order_keys(jnp.asarray(x64), jnp)), k64)
 
 
-@pytest.mark.parametrize("span", [0, 1, 511, 512, 513, 2**20, 2**31 + 5])
-def test_shift_puts_the_whole_span_in_range(span):
-    k0, k1 = np.uint32(1000), np.uint32(1000 + span) if span < 2**32 - 1000 else np.uint32(2**32 - 1)
-    shift = shift_for(k0, k1)
-    assert (int(k1) - int(k0)) >> int(shift) < BINS
-    assert shift == 0 or (int(k1) - int(k0)) >> (int(shift) - 1) >= BINS  # the least such shift
-    assert int(shift_for(jnp.asarray(k0), jnp.asarray(k1), BINS, jnp)) == int(shift)
-    keys = np.array([999, 1000, 1000 + span // 2, k1], np.uint32)
-    bins = bin_of(keys, k0, shift)
+@pytest.mark.parametrize("span", [0, 1, 255, 256, 511, 512, 513, 2**20, 2**31 + 5, 2**32 - 1001])
+def test_scale_spreads_the_whole_span_over_every_bin(span):
+    k0, k1 = np.uint32(1000), np.uint32(1000 + span)
+    scale = scale_for(k0, k1, np.float32)
+    keys = np.unique(np.linspace(999, int(k1), 4099).astype(np.uint32))
+    bins = bin_of(keys, k0, scale)
     assert bins[0] == -1 and bins[1] == 0 and np.all(np.diff(bins) >= 0) and bins[-1] < BINS
+    if span >= 4 * BINS:  # a wide span uses every bin: the top key lands in the last one
+        assert bins[-1] == BINS - 1 and len(np.unique(bins)) == BINS + 1
+    device_bins = np.asarray(jax.jit(lambda k: bin_of(k, jnp.asarray(k0), jnp.asarray(scale), BINS, jnp))(keys))
+    np.testing.assert_array_equal(device_bins, bins)  # host and device agree bin for bin
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=st.integers(0, 2**32 - 1), b=st.integers(0, 2**32 - 1), k0=st.integers(0, 2**32 - 1),
+       span=st.integers(0, 2**32 - 1))
+def test_bins_are_monotone_in_the_keys(a, b, k0, span):
+    keys = np.array([min(a, b), max(a, b)], np.uint32)
+    k0 = np.uint32(k0)
+    bins = bin_of(keys, k0, scale_for(k0, np.uint32(min(int(k0) + span, 2**32 - 1)), np.float32))
+    assert bins[0] <= bins[1]
 
 
 def test_layout_covers_every_choice_of_binned_objectives():
