@@ -8,15 +8,16 @@ Two compiled programs per run (docs/engine.md has the whole story):
   lists the points the archive's grid of minima does not dominate (with a small
   slack that absorbs rounding differences between the two programs);
 - the *exact stage* re-evaluates those candidates point by point, in a device-side
-  loop of steps, folds them into the tables (they are real points) and decides with
-  the tables (or a sketch of front points) on the very values it returns, and
-  compacts the survivors.
+  loop of steps, folds them into the tables (they are real points), decides with the
+  tables (or a sketch of front points) on the very values it returns, and compacts the
+  survivors.
 
 The tables stay on the device, passed from call to call. Only survivors travel to the
-host, where ``ParetoArchive`` merges them exactly (moocore's O(n log n) dimension sweep). In frontier mode a scout first evaluates
-runs spread over the whole sweep, whose front seeds the rejection tables, and chunks are
-visited in a spread order. A checkpoint at chunk boundaries (at most every few
-seconds) makes a killed run resumable with an identical result.
+host, where ``ParetoArchive`` merges them exactly (moocore's O(n log n) dimension
+sweep). In frontier mode a scout first evaluates runs spread over the whole sweep, whose
+front seeds the tables, and chunks are visited in a spread order. A checkpoint at chunk
+boundaries (at most every few seconds) makes a killed run resumable with an identical
+result.
 """
 
 from __future__ import annotations
