@@ -395,7 +395,7 @@ class _Engine:
         finished = self.grid  # tables the host can read without waiting for chunks in flight
         try:
             if first < self.n_chunks:
-                if self.frontier and self.n_chunks > 1:
+                if self.frontier:
                     self.scouted = self._scout()
                     self._tables(archive)
                     finished = self.grid
