@@ -292,10 +292,15 @@ class _Engine:
         archive's points and the scout's."""
         import jax
 
-        dtype = np.dtype(self.spec.dtype)
         points = np.concatenate([archive.points, self.scouted])
-        self.grid = jax.device_put(grid_of_minima(points, dtype))
-        self.sketch = jax.device_put(sketch_points(points).astype(dtype))
+        self.grid = jax.device_put(grid_of_minima(points, np.dtype(self.spec.dtype)))
+        self._sketch(points)
+
+    def _sketch(self, points: np.ndarray):
+        """Sets the sketch (1 or 4+ objectives) from reference points (minimised)."""
+        import jax
+
+        self.sketch = jax.device_put(sketch_points(points).astype(np.dtype(self.spec.dtype)))
 
     def _n_valid(self, chunk_id: int) -> np.int32:
         return np.int32(min(self.chunk, self.total - int(chunk_id) * self.chunk))
@@ -363,8 +368,7 @@ class _Engine:
         (tables the device has finished with) dominates."""
         survivors.merge(grid)
         if not layout(len(self.objectives)):  # the sketch follows the archive
-            points = np.concatenate([survivors.archive.points, self.scouted])
-            self.sketch = sketch_points(points).astype(np.dtype(self.spec.dtype))
+            self._sketch(np.concatenate([survivors.archive.points, self.scouted]))
 
     def run(self, *, resume: bool, progress: bool) -> SweepResult:
         from tqdm import tqdm
