@@ -24,6 +24,7 @@ import time
 
 import numpy as np
 
+from explorer.evaluation import design_defaults
 from explorer.models.params import split_choices
 from explorer.pareto import ParetoArchive, is_nondominated
 from explorer.spec import parse_spec
@@ -55,6 +56,12 @@ def _grid_numpy(spec, start: int, size: int) -> dict:
     return out
 
 
+def _fixed_design(spec, dtype) -> dict:
+    """The design variables that are not axes, at their defaults (scalars of ``dtype``)."""
+    axes = {a.name for a in spec.axes}
+    return {k: dtype(v) for k, v in design_defaults(spec.model, spec.params).items() if k not in axes}
+
+
 def numpy_sweep(spec, limit: int, broadcast: bool = False) -> tuple[float, int, np.ndarray]:
     """Evaluates the first ``limit`` grid configurations with NumPy; returns (seconds, n, objectives of feasible).
 
@@ -79,6 +86,7 @@ def numpy_sweep(spec, limit: int, broadcast: bool = False) -> tuple[float, int, 
     for start in range(0, limit, chunk):
         design = slabs.get(start) or {k: v.astype(np.float32)
                                       for k, v in _grid_numpy(spec, start, min(chunk, limit - start)).items()}
+        design = {**_fixed_design(spec, np.float32), **design}
         out = evaluate_numpy(model, design, params)
         shape = np.broadcast_shapes(*(np.shape(v) for v in design.values()))
         feasible = np.ones(shape, bool)
@@ -180,7 +188,7 @@ def _feasible_objectives(spec, n: int) -> np.ndarray:
     for start in range(0, n, spec.chunk_size):
         size = min(spec.chunk_size, n - start)
         design = {k: jnp.asarray(v, jnp.float32) for k, v in _grid_numpy(spec, start, size).items()}
-        obj, feasible = objectives(design)
+        obj, feasible = objectives({**_fixed_design(spec, jnp.float32), **design})
         obj, feasible = np.asarray(obj), np.asarray(feasible)
         parts.append(obj[feasible & np.all(np.isfinite(obj), axis=1)])
     return np.concatenate(parts)

@@ -1,94 +1,174 @@
-"""Calibration of ``llm_training`` against published training runs.
+"""Calibration of ``llm_training`` against published training runs, with leave-one-out errors.
 
-Each row of ``published_runs.csv`` names a workload preset (which holds the
-published configuration: parameters, tokens, batch, devices) and a hardware
-preset. The model is evaluated at that configuration and its device-hours and
-energy are compared with the published ones, in the published energy's scope:
-``facility`` (devices + hosts, times PUE: the model's ``energy_j``) or
-``device_tdp`` (device energy only: ``device_energy_j``).
+Each row of ``published_runs.csv`` gives a run's hardware preset, a workload preset for
+the recipe, and the run's published architecture, batch and parallel layout (the columns
+named in ``RUN_COLUMNS``), with one published metric: a step time or the run's
+device-hours. The model is evaluated at exactly that configuration. Where a run publishes
+its energy, the prediction is in the published scope: ``facility`` (devices + hosts, times
+PUE: the model's ``energy_j``) or ``device_tdp`` (device-hours × TDP, the method of the
+Llama 3.1 model card and of Luccioni et al. for BLOOM; an upper bound, not a measurement).
+
+Only ``FITTED`` parameters are fitted, once per device, by least squares on the log
+errors of that device's rows. The leave-one-out error of a row refits its device without
+it and then predicts it; a device left with no other row takes the pooled fit of every
+other device's rows.
 """
 
 from __future__ import annotations
 
 from importlib import resources
 from io import StringIO
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import least_squares
 
-from explorer.evaluation import evaluate
-from explorer.presets import load_preset
+from explorer.models import get_model, resolve_params
+from explorer.models.params import split_choices
+from kernels.constants import JOULES_PER_MWH, SECONDS_PER_HOUR
 
-from kernels.constants import JOULES_PER_MWH
-
-_SCOPE_OUTPUT = {"facility": "energy_j", "device_tdp": "device_energy_j"}
+FITTED = ("gemm_efficiency",)
+FIT_BOUNDS = ((0.2,), (1.0,))
+RUN_COLUMNS = ("n_params", "n_layers", "d_model", "n_heads", "seq_len", "micro_batch", "tp", "pp",
+               "pp_interleave", "zero_stage", "recompute", "sequence_parallel", "flash_attention")
+_METRICS = ("step_time_s", "device_hours")
 
 
 def published_runs() -> pd.DataFrame:
     """The table of published runs shipped with the package (data/published_runs.csv)."""
     text = resources.files("explorer.presets").joinpath("published_runs.csv").read_text(encoding="utf-8")
-    return pd.read_csv(StringIO(text), dtype={"mfu": str})
+    return pd.read_csv(StringIO(text))
 
 
-def calibration_table(model: str = "llm_training") -> pd.DataFrame:
-    """Published against predicted device-hours, energy and MFU for every published run.
+class _Runs(NamedTuple):
+    """Every run's design and parameters as arrays (one entry per run), ready for the model."""
+
+    design: dict
+    params: dict
+    choices: dict
+
+
+def _stack(runs: pd.DataFrame, model) -> _Runs:
+    rows = []
+    for run in runs.itertuples(index=False):
+        overrides = {k: getattr(run, k) for k in RUN_COLUMNS}
+        if run.tokens == run.tokens:  # published token count, where the metric needs it
+            overrides["tokens"] = run.tokens
+        rows.append(resolve_params(model, {"hardware": run.hardware, "workload": run.workload}, overrides))
+    numeric, choices = split_choices(model, rows[0])
+    params = {k: np.array([float(r[k]) for r in rows]) for k in numeric}
+    design = {v.name: params[v.default] if isinstance(v.default, str) else np.full(len(rows), v.default)
+              for v in model.design}
+    design["batch"] = runs["batch"].to_numpy(float)
+    design["n_parallel"] = runs["devices"].to_numpy(float)
+    design["temperature"] = params["temperature_ref"]
+    return _Runs(design, params, choices)
+
+
+def _predictor(model, stacked: _Runs):
+    """outputs(fitted values per run) for every run, jitted once."""
+    import jax
+    import jax.numpy as jnp
+
+    dtype = jnp.float32
+    design = {k: jnp.asarray(v, dtype) for k, v in stacked.design.items()}
+    base = {k: jnp.asarray(v, dtype) for k, v in stacked.params.items()}
+
+    @jax.jit
+    def outputs(fitted):
+        params = {**base, **{k: fitted[:, i] for i, k in enumerate(FITTED)}}
+        return model.fn(design, {**params, **stacked.choices})
+
+    return lambda fitted: {k: np.asarray(v, float) for k, v in outputs(jnp.asarray(fitted, dtype)).items()}
+
+
+def _predicted_metric(out, metrics):
+    return np.where(metrics == "step_time_s", out["step_time_s"], out["device_hours"])
+
+
+def _fit(predict, n_runs, rows, published, metrics):
+    """Least-squares fit of ``FITTED`` on the log errors of ``rows`` (indices); one value set."""
+    def residuals(theta):
+        fitted = np.tile(theta, (n_runs, 1))
+        return np.log(_predicted_metric(predict(fitted), metrics)[rows] / published[rows])
+
+    start = np.array([0.5 * (lo + hi) for lo, hi in zip(*FIT_BOUNDS)])
+    return least_squares(residuals, start, bounds=FIT_BOUNDS, diff_step=1e-3).x
+
+
+class Calibration(NamedTuple):
+    """The per-device fits and the per-run table (in-sample and leave-one-out errors)."""
+
+    fits: dict  # hardware preset -> {parameter: value}
+    table: pd.DataFrame
+
+
+def calibrate(model: str = "llm_training") -> Calibration:
+    """Fits ``FITTED`` per device and predicts every published run in and out of sample.
 
     Returns:
-      One row per run: run, hardware, devices, published and predicted
-      device-hours and energy (MWh), their relative errors, and MFU.
+      A Calibration: ``fits`` per hardware preset, and ``table`` with one row per run:
+      run, hardware, devices, metric, published and predicted value, in-sample error,
+      leave-one-out prediction and error, predicted MFU, and energy (MWh) where published.
     """
-    rows = []
-    for run in published_runs().itertuples(index=False):
-        df = evaluate({}, model=model, params={"hardware": run.hardware, "workload": run.workload})
-        out = df.iloc[0]
-        scope = run.energy_scope if isinstance(run.energy_scope, str) else "facility"
-        predicted_mwh = out[_SCOPE_OUTPUT[scope]] / JOULES_PER_MWH
-        mfu_if_no_failures = out["mfu"] * out["time_s"] / (out["time_s"] - _lost_time(out, run.hardware))
-        rows.append({
-            "run": run.run,
-            "hardware": run.hardware,
-            "devices": int(out["n_parallel"]),
-            "published_device_hours": run.device_hours,
-            "predicted_device_hours": out["device_hours"],
-            "device_hours_error": _error(out["device_hours"], run.device_hours),
-            "energy_scope": scope,
-            "published_energy_mwh": run.energy_mwh,
-            "predicted_energy_mwh": predicted_mwh,
-            "energy_error": _error(predicted_mwh, run.energy_mwh),
-            "published_mfu": run.mfu if isinstance(run.mfu, str) else "",
-            "predicted_mfu": mfu_if_no_failures,
-        })
-    return pd.DataFrame(rows)
+    model = get_model(model)
+    runs = published_runs()
+    unknown = sorted(set(runs.metric) - set(_METRICS))
+    if unknown:
+        raise ValueError(f"published_runs.csv: unknown metric {unknown[0]!r} (known: {', '.join(_METRICS)})")
+    stacked = _stack(runs, model)
+    predict = _predictor(model, stacked)
+    n = len(runs)
+    published = runs.published.to_numpy(float)
+    metrics = runs.metric.to_numpy()
+    hardware = runs.hardware.to_numpy()
+    fits = {hw: _fit(predict, n, np.flatnonzero(hardware == hw), published, metrics) for hw in np.unique(hardware)}
+    in_sample = predict(np.stack([fits[hw] for hw in hardware]))
+    loo = np.empty((n, len(FITTED)))
+    for i in range(n):
+        same = np.flatnonzero((hardware == hardware[i]) & (np.arange(n) != i))
+        rows = same if len(same) else np.flatnonzero(hardware != hardware[i])
+        loo[i] = _fit(predict, n, rows, published, metrics)
+    out_of_sample = predict(loo)
+    fitted_metric = _predicted_metric(in_sample, metrics)
+    loo_metric = _predicted_metric(out_of_sample, metrics)
+    scope = runs.energy_scope.fillna("facility")
+    tdp_hours = in_sample["device_hours"] * stacked.params["tdp"] * SECONDS_PER_HOUR
+    energy = np.where(scope == "device_tdp", tdp_hours, in_sample["energy_j"]) / JOULES_PER_MWH
+    table = pd.DataFrame({
+        "run": runs.run, "hardware": hardware, "devices": runs.devices.astype(int), "metric": metrics,
+        "published": published, "predicted": fitted_metric, "error": fitted_metric / published - 1.0,
+        "loo_predicted": loo_metric, "loo_error": loo_metric / published - 1.0,
+        "mfu": in_sample["mfu"], "energy_scope": scope, "published_energy_mwh": runs.energy_mwh,
+        "predicted_energy_mwh": energy, "energy_error": energy / runs.energy_mwh - 1.0,
+    })
+    return Calibration({hw: dict(zip(FITTED, map(float, v))) for hw, v in fits.items()}, table)
 
 
-def _lost_time(out, hardware):
-    """Time lost to failures (the model's goodput), s: reported MFUs exclude downtime."""
-    hw = load_preset("hardware", hardware).values
-    goodput = 1.0 / (1.0 + out["n_parallel"] * hw["restart_hours"] / hw["mtbf_hours"])
-    return out["time_s"] * (1.0 - goodput)
-
-
-def _error(predicted, published):
-    """(predicted − published)/published, NaN where nothing was published."""
-    published = float(published) if published == published else np.nan
-    return (predicted - published) / published if published else np.nan
-
-
-def format_table(table: pd.DataFrame) -> str:
-    """The calibration table as Markdown (the form docs/calibration.md carries)."""
+def format_table(cal: Calibration) -> str:
+    """The calibration as Markdown: fitted values, one line per run, then mean and max errors."""
     def pct(x):
         return "" if x != x else f"{100 * x:+.1f}%"
 
-    def num(x, fmt):
-        return "" if x != x else format(x, fmt)
+    def num(x):
+        return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
-    lines = ["| run | hardware | devices | device-hours published | predicted | error "
-             "| energy MWh published | predicted | error | scope | MFU published | predicted |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
-    for r in table.itertuples(index=False):
-        lines.append(
-            f"| {r.run} | {r.hardware} | {r.devices} | {num(r.published_device_hours, ',.0f')} "
-            f"| {r.predicted_device_hours:,.0f} | {pct(r.device_hours_error)} "
-            f"| {num(r.published_energy_mwh, ',.0f')} | {r.predicted_energy_mwh:,.0f} | {pct(r.energy_error)} "
-            f"| {r.energy_scope} | {r.published_mfu} | {r.predicted_mfu:.3f} |")
+    lines = ["| device | " + " | ".join(FITTED) + " | runs |", "|---|" + "---:|" * (len(FITTED) + 1)]
+    for hw, values in cal.fits.items():
+        count = int((cal.table.hardware == hw).sum())
+        lines.append(f"| {hw} | " + " | ".join(f"{v:.3f}" for v in values.values()) + f" | {count} |")
+    lines += ["", "| run | hardware | devices | metric | published | predicted | error | leave-one-out | "
+              "LOO error | MFU | energy MWh published | predicted | error |",
+              "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in cal.table.itertuples(index=False):
+        energy = "" if r.published_energy_mwh != r.published_energy_mwh else f"{r.published_energy_mwh:,.0f}"
+        predicted_energy = "" if not energy else f"{r.predicted_energy_mwh:,.0f}"
+        lines.append(f"| {r.run} | {r.hardware} | {r.devices:,} | {r.metric} | {num(r.published)} "
+                     f"| {num(r.predicted)} | {pct(r.error)} | {num(r.loo_predicted)} | {pct(r.loo_error)} "
+                     f"| {r.mfu:.3f} | {energy} | {predicted_energy} | {pct(r.energy_error) if energy else ''} |")
+    err, loo = cal.table.error.abs(), cal.table.loo_error.abs()
+    lines += ["", f"In-sample |error|: mean {100 * err.mean():.1f}%, max {100 * err.max():.1f}%. "
+              f"Leave-one-out |error|: mean {100 * loo.mean():.1f}%, max {100 * loo.max():.1f}% "
+              f"over {len(cal.table)} runs."]
     return "\n".join(lines)

@@ -14,9 +14,9 @@ import sys
 
 import numpy as np
 
-_KERNEL_MODULES = ("kernels._safe", "kernels._scan", "kernels.batch", "kernels.cost", "kernels.energy",
-                   "kernels.information", "kernels.parallel", "kernels.quality", "kernels.thermal",
-                   "kernels.throughput")
+_KERNEL_MODULES = ("kernels._safe", "kernels._scan", "kernels.batch", "kernels.cost", "kernels.dvfs",
+                   "kernels.energy", "kernels.information", "kernels.layout", "kernels.parallel", "kernels.quality",
+                   "kernels.thermal", "kernels.throughput", "kernels.transformer")
 
 
 @contextlib.contextmanager

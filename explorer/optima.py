@@ -1,7 +1,8 @@
 """The seeds' closed-form optima next to the optimiser's answers, for a hardware preset.
 
-Seed 000's constants are taken from the preset: α = e_flop_nominal/ν_nominal²
-(so α·ν₀² is the preset's dynamic energy per FLOP), T = t_ambient, the seed's
+Seed 000's constants are taken from the preset: α = E_FLOP(ν_nominal)/ν_nominal², where
+E_FLOP(ν_nominal) = C_eff·V(ν_nominal)²·ν_nominal/peak_flops is the preset's dynamic energy
+per FLOP of dense GEMMs at the nominal clock (kernels.dvfs), T = t_ambient, the seed's
 T_max = α·ν_max² (so ν₀_max is the device's highest clock), memory bandwidth and
 capacity from the datasheet. Then:
 
@@ -24,6 +25,7 @@ from explorer.models.base import Model, Output, Param, Variable
 from explorer.presets import load_preset
 from kernels import batch as kb
 from kernels import cost as kc
+from kernels import dvfs
 from kernels import energy as ke
 from kernels import quality as kq
 
@@ -66,10 +68,20 @@ SEED004 = Model(
     doc="Seed 004's W_total(B).")
 
 
+def dynamic_energy_per_flop(hw: dict) -> float:
+    """A preset's dynamic energy per FLOP of dense GEMMs at its nominal clock, J: C_eff·V²·ν/peak."""
+    import jax
+
+    with jax.enable_x64(True):
+        volts = float(dvfs.voltage(*(jnp.float64(hw[k]) for k in ("nu_nominal", "v_min", "v_max", "nu_knee",
+                                                                   "nu_max", "vf_exponent"))))
+    return hw["c_eff"] * volts**2 * hw["nu_nominal"] / hw["peak_flops"]
+
+
 def seed000_params(hardware: str) -> dict:
     """seed000 model parameters implied by a hardware preset (see the module docstring)."""
     hw = load_preset("hardware", hardware).values
-    alpha = hw["e_flop_nominal"] / hw["nu_nominal"] ** 2
+    alpha = dynamic_energy_per_flop(hw) / hw["nu_nominal"] ** 2
     return {"alpha": alpha, "t_kelvin": hw["t_ambient"], "thermal_limit": alpha * hw["nu_max"] ** 2,
             "mem_bandwidth": hw["mem_bandwidth"] * 8.0, "mem_total": hw["mem_capacity"] * 8.0 / 16.0}
 

@@ -188,7 +188,8 @@ class Problem:
     def objective_values(self, out):
         import jax.numpy as jnp
 
-        return jnp.stack([out[o] * s for o, s in zip(self.objectives, self.signs)], axis=-1)
+        # an output that no free input moves is a scalar: broadcast before stacking
+        return jnp.stack(jnp.broadcast_arrays(*(out[o] * s for o, s in zip(self.objectives, self.signs))), axis=-1)
 
     def constraints(self, out, bound_values):
         """g ≤ 0: margins as they are, bounds relative to their value."""
@@ -199,7 +200,7 @@ class Problem:
             value = bound_values[k]
             scale = jnp.where(value != 0, jnp.abs(value), 1.0)
             gs.append((out[b.output] - value) / scale if b.op == "<=" else (value - out[b.output]) / scale)
-        return jnp.stack(gs, axis=-1) if gs else jnp.zeros(jnp.shape(out[self.objectives[0]]) + (0,))
+        return jnp.stack(jnp.broadcast_arrays(*gs), axis=-1) if gs else jnp.zeros(jnp.shape(out[self.objectives[0]]) + (0,))
 
 
 _CACHE: dict = {}

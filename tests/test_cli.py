@@ -31,7 +31,7 @@ def test_evaluate_lists_and_units_broadcast(capsys):
     code, out, _ = run_cli(capsys, "evaluate", "--csv", "nu=1.2GHz,1.5GHz", "pue=1.3")
     assert code == 0
     rows = out.strip().splitlines()
-    assert rows[0].startswith("nu [Hz],batch [sequences]")
+    assert rows[0].startswith("nu [Hz],power_limit [W],batch [sequences]")
     assert len(rows) == 3 and rows[1].startswith("1200000000.0")
 
 
@@ -47,7 +47,16 @@ def test_presets_list_show_and_table(capsys):
 def test_calibrate_prints_the_table(capsys):
     code, out, _ = run_cli(capsys, "calibrate")
     assert code == 0
-    assert "| GPT-3 175B | v100-sxm2-32gb | 10000 | 3,552,000 |" in out
+    assert "| GPT-3 175B | v100-sxm2-32gb | 10,000 | device_hours | 3,552,000 |" in out
+    assert "Leave-one-out |error|: mean" in out
+
+
+def test_calibrate_dvfs_prints_every_hardware_preset(capsys):
+    code, out, _ = run_cli(capsys, "calibrate", "--dvfs")
+    assert code == 0
+    for name in ("v100-sxm2-32gb", "a100-sxm-80gb", "h100-sxm", "b200"):
+        assert f"| {name} |" in out
+    assert "Perseus" in out and "MHz" in out and "e+" not in out
 
 
 @pytest.mark.parametrize("argv,message", [

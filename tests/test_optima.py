@@ -21,7 +21,12 @@ def row(table, prefix):
 def test_seed000_constants_come_from_the_preset():
     hw = load_preset("hardware", "h100-sxm").values
     p = seed000_params("h100-sxm")
-    assert p["alpha"] * hw["nu_nominal"] ** 2 == pytest.approx(hw["e_flop_nominal"], rel=1e-12, abs=0)
+    # E_FLOP(ν_nominal) = C_eff·V²·ν/peak, V on the parabola from the knee: worked from the preset's values
+    u = (hw["nu_nominal"] - hw["nu_knee"]) / (hw["nu_max"] - hw["nu_knee"])
+    volts = hw["v_min"] + (hw["v_max"] - hw["v_min"]) * u**2
+    e_flop = hw["c_eff"] * volts**2 * hw["nu_nominal"] / hw["peak_flops"]
+    assert 0.2e-12 < e_flop < 2e-12  # sub-picojoule class per bf16 FLOP on a 4 nm part
+    assert p["alpha"] * hw["nu_nominal"] ** 2 == pytest.approx(e_flop, rel=1e-9, abs=0)
     assert math.sqrt(p["thermal_limit"] / p["alpha"]) == pytest.approx(hw["nu_max"], rel=1e-12)
 
 
@@ -31,7 +36,7 @@ def test_closed_forms_recovered(table):
         assert abs(r.relative_error) <= 1e-6, prefix
     # worked by hand: √(k_B·308.15·ln2 / α) with α = e_flop/ν_nom²
     hw = load_preset("hardware", "h100-sxm").values
-    alpha = hw["e_flop_nominal"] / hw["nu_nominal"] ** 2
+    alpha = seed000_params("h100-sxm")["alpha"]
     assert row(table, "ν₀_efficient").closed_form == pytest.approx(
         math.sqrt(1.380649e-23 * 308.15 * math.log(2) / alpha), rel=1e-12)
 

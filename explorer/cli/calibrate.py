@@ -1,26 +1,40 @@
-"""Compare llm_training with published training runs.
+"""Compare llm_training with published training runs, or find each device's best power limit.
 
-For every run in data/published_runs.csv the model is evaluated at the
-published configuration (workload preset) on the matching hardware preset,
-and the predicted device-hours, energy (in the published scope) and MFU are
-printed next to the published numbers with the relative error.
+Without options: the model's one fitted parameter per device (the sustained GEMM share of
+peak) is fitted by least squares over that device's published runs, and every run in
+data/published_runs.csv is printed with its published and predicted step time or
+device-hours, the in-sample error, and the leave-one-out error (the run's device refitted
+without it, then the run predicted). Energy is compared where it was published.
+
+With --dvfs: for every hardware preset, the power limit that minimises device energy at a
+reference run, with the clock it runs at, the energy saved against the limit at TDP, the
+slowdown, and the published measurement it should match.
 """
 
 from __future__ import annotations
 
 
 def add_arguments(parser):
+    parser.add_argument("--dvfs", action="store_true",
+                        help="energy-optimal power limit and clock per hardware preset")
     parser.add_argument("--csv", action="store_true", help="print CSV instead of a Markdown table")
 
 
 def run(args):
     import sys
 
-    from explorer.calibration import calibration_table, format_table
+    if args.dvfs:
+        from explorer.power_limits import format_power_limits, power_limit_table
 
-    table = calibration_table()
+        table = power_limit_table()
+        text = format_power_limits(table)
+    else:
+        from explorer.calibration import calibrate, format_table
+
+        result = calibrate()
+        table, text = result.table, format_table(result)
     if args.csv:
         table.to_csv(sys.stdout, index=False)
     else:
-        print(format_table(table))
+        print(text)
     return 0

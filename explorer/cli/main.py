@@ -19,7 +19,7 @@ SUMMARIES = {
     "report": "PNG figures, an offline interactive HTML page and a summary of a result",
     "evaluate": "evaluate a model at one or more configurations and print outputs with units",
     "presets": "list hardware and workload presets, or show one with its sources",
-    "calibrate": "compare llm_training with published training runs (device-hours, energy, MFU)",
+    "calibrate": "fit llm_training to published runs (leave-one-out errors); --dvfs: best power limits",
     "bench": "measure configurations/s against a NumPy reference and the Pareto filter against moocore",
 }
 

@@ -1,48 +1,43 @@
-"""``llm_training``: a calibrated composition of the seeds for large-model training.
+"""``llm_training``: large-model training from its parallel layout, bandwidths and DVFS power.
 
-Design variables: clock ν₀ (``nu``), global batch B in sequences (``batch``),
-SGD temperature T in nats (``temperature``), devices N (``n_parallel``).
-docs/model.md derives every step; in short, per optimiser step:
+Design variables: core clock ν₀ (``nu``), board power limit (``power_limit``), global batch
+B in sequences (``batch``), SGD temperature T in nats (``temperature``), devices N
+(``n_parallel``). docs/model.md derives every step; per optimiser step:
 
-1. tokens per device b = B·seq_len/N, in ``grad_accumulation`` micro-batches;
-   memory = sharded optimiser state + activations of one micro-batch ≤
-   capacity (gives ``batch_max``).
-2. device: compute rate = (peak/ν_nominal)·ν₀·η_batch(b) (seed 003), with
-   η_batch of the micro-batch saturating at the roofline ridge b_opt =
-   peak/bandwidth (tokens: a bf16 GEMM over b tokens does b FLOP per byte
-   of weights); memory
-   time from optimiser-state and activation traffic; roofline: the slower wins.
-3. cluster: seed 000 §5.1 S(N), or a ring all-reduce of the gradients.
-4. data needed: the recipe's tokens × a batch law (McCandlish noise scale or
-   seed 004's E(B) = αB^−β) × seed 000 §3's barrier factor exp(ΔL/T − ΔL/T_ref).
-5. time = steps × step time / goodput (failures: N·t_restart/MTBF).
-6. power: static (∝ V, seed 003 V·I_leak) + FLOP rate × E_FLOP(ν₀) with DVFS
-   V = max(V_min, V_nom·ν₀/ν_nom) (seed 000 §1, seed 003 C·V²·f) + memory and
-   link traffic × energy per byte (seed 000 §4); host share; PUE as cooling.
+1. layout: tensor ``tp`` × pipeline ``pp`` × data ``dp = N/(tp·pp)``; each replica's B/dp
+   sequences run as m micro-batches of ``micro_batch``; ``layout_margin`` flags a dp that
+   is not a whole number, a tp wider than a node, or less than a sequence per replica.
+2. clock: ν = min(ν₀, the clock at which full-activity power meets ``power_limit``)
+   (kernels.dvfs). GEMMs run at flops_per_cycle·ν·η_batch (seed 003); memory-bound kernels
+   and every communication take the same time at any core clock.
+3. step time = (m + (p−1)/v)·t_microbatch (Narayanan et al. 2021 §2.2) + data-parallel
+   gradient reduction not hidden behind the last backward + the optimiser's update;
+   t_microbatch = GEMMs + memory-bound kernels + tensor-parallel all-reduces + pipeline sends.
+   ``comm_model = "seed000"`` replaces all of it by seed 000 §5.1's t_single/S(N).
+4. data needed: the recipe's tokens × a batch law × seed 000 §3's barrier factor.
+5. time = steps × step time / goodput (failures: N·t_restart/MTBF; checkpoints and evaluation).
+6. energy per step = (board + leakage)·t_step + C_eff·V²·ν × (busy GEMM time + activity-weighted
+   memory-bound and waiting time) + bytes × energy per byte (HBM, NVLink, scale-out); host
+   share; PUE as cooling.
 7. thermal steady state T_j = T_amb + R_th·P (seed 003) must stay ≤ T_j,max.
 8. loss = Chinchilla L(N_params, D) + (T/2)·log(steps) (seed 000 §3.2).
 """
 
 import jax.numpy as jnp
 
-from explorer.models.base import Model, Output, Param, Variable, register
+from explorer.models.base import Model, Output, Variable, register
+from explorer.models.llm_training_params import PARAMS
 from kernels import batch as kb
 from kernels import cost as kc
-from kernels import energy as ke
+from kernels import dvfs
 from kernels import information as ki
+from kernels import layout as kl
 from kernels import parallel as kp
 from kernels import quality as kq
 from kernels import thermal as kt
 from kernels import throughput as ktp
+from kernels import transformer as ktr
 from kernels.constants import LN2, SECONDS_PER_HOUR
-
-# Korthikanti et al. 2022 ("Reducing Activation Recomputation in Large Transformer
-# Models", eq. 1): a transformer layer stores 34·h bytes of activations per token
-# in 16-bit precision (flash attention: no s²-term); full recompute keeps only
-# the layer input, 2·h bytes.
-_ACT_BYTES_PER_TOKEN_LAYER_FULL = 34.0
-_ACT_BYTES_PER_TOKEN_LAYER_CHECKPOINT = 2.0
-_GRAD_BYTES_PER_PARAM = 2.0  # bf16 gradients on the wire
 
 
 def chinchilla_loss(n_params, tokens, e, a, b, alpha, beta):
@@ -50,87 +45,116 @@ def chinchilla_loss(n_params, tokens, e, a, b, alpha, beta):
     return e + a / n_params**alpha + b / tokens**beta
 
 
-def ring_allreduce_time(bytes_per_device, n_replicas, link_bandwidth):
-    """Ring all-reduce (Patarasuk & Yuan 2009): 2·(n−1)/n · bytes / bandwidth, s."""
-    return 2.0 * (n_replicas - 1.0) / n_replicas * bytes_per_device / link_bandwidth
+def _layout(n, batch, p):
+    """Degrees, micro-batches and the layout margin (≤ 0 where the layout is realisable)."""
+    tp, pp = p["tp"], p["pp"]
+    dp = n / (tp * pp)
+    per_replica = batch / dp  # sequences
+    micro = jnp.minimum(p["micro_batch"], per_replica)
+    microbatches = per_replica / micro
+    whole = jnp.abs(dp - jnp.round(dp)) * 2.0 - 1e-3  # ≤ 0 only for a whole number of replicas
+    margin = jnp.maximum(jnp.maximum(whole, tp / p["devices_per_node"] - 1.0),
+                         jnp.maximum(1.0 - per_replica, pp / p["n_layers"] - 1.0))
+    return dp, micro, microbatches, margin
+
+
+def _clock(nu, power_limit, p):
+    """Running clock (Hz), its voltage (V), and the power margin: ≤ 0 where the limit can be met
+    (the full-activity power at the lowest clock is under it)."""
+    vf = (p["v_min"], p["v_max"], p["nu_knee"], p["nu_max"], p["vf_exponent"])
+    limited = dvfs.power_limited_clock(power_limit, p["nu_min"], p["nu_max"], p["p_board"], p["p_leak"],
+                                       p["c_eff"], p["v_min"], p["v_max"], p["nu_knee"], p["nu_max"], p["vf_exponent"])
+    clock = jnp.minimum(nu, limited)
+    floor_power = dvfs.board_power(p["nu_min"], 1.0, p["p_board"], p["p_leak"], p["c_eff"], p["v_max"],
+                                   dvfs.voltage(p["nu_min"], *vf))
+    return clock, dvfs.voltage(clock, *vf), floor_power / power_limit - 1.0
 
 
 def llm_training(design, p):
     """Evaluates the composition in the module docstring; units in the metadata."""
     nu, batch = design["nu"], design["batch"]
     temperature, n = design["temperature"], design["n_parallel"]
-    n_params = p["n_params"]
+    n_params, h, layers, seq = p["n_params"], p["d_model"], p["n_layers"], p["seq_len"]
+    tp, pp, recompute = p["tp"], p["pp"], p["recompute"]
+    full_recompute = recompute >= 1.5
 
-    # 1. per-device batch and memory
-    tokens_per_step = batch * p["seq_len"]
-    b = tokens_per_step / n
-    recompute = p["recompute"]
-    layer_tokens = p["d_model"] * p["n_layers"]
-    act_stored = layer_tokens * (_ACT_BYTES_PER_TOKEN_LAYER_CHECKPOINT * recompute
-                                 + _ACT_BYTES_PER_TOKEN_LAYER_FULL * (1.0 - recompute))
-    act_traffic = 2.0 * _ACT_BYTES_PER_TOKEN_LAYER_FULL * layer_tokens  # written once, read once
-    state_bytes = p["state_bytes_per_param"] * n_params / n
-    micro = b / p["grad_accumulation"]  # tokens per device per micro-batch, all live at once
-    memory_used = state_bytes + act_stored * micro
-    tokens_fit = jnp.maximum(p["mem_capacity"] - state_bytes, 0.0) / act_stored
-    batch_max = tokens_fit * p["grad_accumulation"] * n / p["seq_len"]
+    # 1. layout and memory
+    dp, micro, microbatches, layout_margin = _layout(n, batch, p)
+    micro_tokens = micro * seq
+    stage_layers = layers / pp
+    shape = (h, p["n_heads"], seq, tp, p["sequence_parallel"], p["flash_attention"])
+    state_bytes = ktr.state_bytes_per_device(n_params, tp, pp, dp, p["zero_stage"])
+    in_flight = jnp.minimum(pp, microbatches) * (1.0 + (pp - 1.0) / (pp * p["pp_interleave"]))
+    act_bytes = stage_layers * micro_tokens * in_flight * ktr.activation_bytes_per_token_layer(*shape, recompute)
+    memory_used = state_bytes + act_bytes
 
-    # 2. device roofline
-    flops_per_cycle = p["peak_flops"] / p["nu_nominal"]
-    ridge_tokens = p["peak_flops"] / p["mem_bandwidth"]
-    eta = kb.batch_efficiency(micro, p["kernel_efficiency"], ridge_tokens)
-    compute_rate = ktp.bound_throughput(flops_per_cycle * nu, eta)
-    # Narayanan et al. 2021 eq. 3: 6·N_params plus attention scores 12·layers·h·seq per
-    # token (forward + backward), and one more forward pass for what is recomputed.
-    attention_flops = 12.0 * p["n_layers"] * p["d_model"] * p["seq_len"]
-    exec_flops_per_token = (6.0 * n_params + attention_flops) * (1.0 + recompute / 3.0)
-    step_flops = exec_flops_per_token * b
-    step_bytes = 2.0 * state_bytes + act_traffic * b
-    t_compute = step_flops / compute_rate
-    t_memory = step_bytes / p["mem_bandwidth"]
-    t_device = jnp.maximum(t_compute, t_memory)  # seed 003 T_est = min(throughputs)
+    # 2. clock and the work of one micro-batch on one device
+    clock, volts, power_margin = _clock(nu, design["power_limit"], p)
+    flops_per_token = ktr.flops_per_token(n_params, layers, h, seq, recompute)
+    micro_flops = flops_per_token * micro_tokens / (tp * pp)
+    eta = kb.batch_efficiency(micro_tokens, p["gemm_efficiency"], p["peak_flops"] / p["mem_bandwidth"])
+    t_gemm = micro_flops / ktp.bound_throughput(p["peak_flops"] / p["nu_nominal"] * clock, eta)
+    micro_hbm = stage_layers * micro_tokens * ktr.elementwise_bytes_per_token_layer(*shape)
+    t_elementwise = micro_hbm / p["mem_bandwidth"]
+    nvlink = p["nvlink_bandwidth"] * p["nvlink_efficiency"]
+    scaleout = p["scaleout_bandwidth"] * p["scaleout_efficiency"]
+    allreduces = jnp.where(full_recompute, 6.0, 4.0)
+    t_tp = kl.tensor_parallel_time(micro_tokens, h, stage_layers, tp, allreduces, nvlink)
+    t_send = jnp.where(pp > 1.0, kl.pipeline_send_time(micro_tokens, h, tp, scaleout), 0.0)
+    t_micro = t_gemm + t_elementwise + t_tp + t_send
 
-    # 3. cluster
-    replicas = jnp.maximum(n / p["model_parallel"], 1.0)
-    grad_bytes = _GRAD_BYTES_PER_PARAM * n_params / p["model_parallel"]
-    t_ring = ring_allreduce_time(grad_bytes, replicas, p["link_bandwidth"])
-    comm_bytes = 2.0 * (replicas - 1.0) / replicas * grad_bytes
-    if p["comm_model"] == "ring":
-        t_step = jnp.maximum(t_device, t_ring)  # gradient reduction overlapped with backward
-    else:
-        t_step = t_device * n / kp.parallel_speedup(n, p["comm_overhead"])
+    # 3. the step
+    bubble = kl.pipeline_bubble_fraction(pp, microbatches, p["pp_interleave"])
+    t_pipeline = microbatches * t_micro / (1.0 - bubble)
+    grad_bytes = ktr.GRAD_BYTES * n_params / (tp * pp) * jnp.where(p["zero_stage"] >= 2.5, 1.5, 1.0)
+    t_dp = kl.hierarchical_allreduce_time(grad_bytes, dp, jnp.maximum(p["devices_per_node"] / tp, 1.0),
+                                          nvlink, scaleout)
+    t_dp_exposed = jnp.maximum(t_dp - p["dp_overlap"] * (2.0 / 3.0) * t_micro, 0.0)
+    t_update = 2.0 * state_bytes / p["mem_bandwidth"]
+    t_step = t_pipeline + t_dp_exposed + t_update
+    if p["comm_model"] == "seed000":
+        t_single = n * microbatches * (t_gemm + t_elementwise)  # the step's work on one device
+        t_step = t_single / kp.parallel_speedup(n, p["comm_overhead"]) + t_update
+    t_busy = microbatches * t_gemm
+    comm_exposed = microbatches * (t_tp + t_send) + t_dp_exposed
+    t_memory = microbatches * t_elementwise + t_update + comm_exposed  # NCCL kernels are memory-bound too
+    t_wait = jnp.maximum(t_step - t_busy - t_memory, 0.0)  # pipeline bubble: the device idles
 
     # 4. data needed
+    tokens_per_step = batch * seq
     loss_min = chinchilla_loss(n_params, p["tokens"], p["loss_e"], p["loss_a"], p["loss_b"],
                                p["loss_alpha"], p["loss_beta"])
-    ref_tokens_per_step = p["batch_ref"] * p["seq_len"]
     if p["batch_law"] == "power":
         batch_factor = (batch / p["batch_ref"]) ** p["batch_beta"]
     else:
         b_noise = p["noise_scale_b_star"] / loss_min ** (1.0 / p["noise_scale_alpha"])
         batch_factor = (kb.noise_scale_data_factor(tokens_per_step, b_noise)
-                        / kb.noise_scale_data_factor(ref_tokens_per_step, b_noise))
+                        / kb.noise_scale_data_factor(p["batch_ref"] * seq, b_noise))
     barrier = jnp.exp(p["barrier"] / temperature - p["barrier"] / p["temperature_ref"])
     tokens_needed = p["tokens"] * batch_factor * barrier
     steps = tokens_needed / tokens_per_step
 
     # 5. time
-    goodput = 1.0 / (1.0 + n * p["restart_hours"] / p["mtbf_hours"])
+    goodput = (1.0 - p["run_overhead"]) / (1.0 + n * p["restart_hours"] / p["mtbf_hours"])
     time_s = steps * t_step / goodput
 
-    # 6. power and energy
-    voltage = ke.dvfs_voltage(nu, p["v_nominal"], p["nu_nominal"], p["v_min"])
-    e_flop = ki.landauer_bit_energy(p["t_ambient"]) + ke.dvfs_energy_per_flop(
-        nu, p["e_flop_nominal"], p["v_nominal"], p["nu_nominal"], p["v_min"])
-    p_static = p["p_static"] * voltage / p["v_nominal"]
-    p_compute = ke.compute_power(step_flops / t_step, e_flop)
-    p_memory = step_bytes / t_step * p["e_mem_byte"]
-    p_link = comm_bytes / t_step * p["e_link_byte"]
-    power_w = p_static + p_compute + p_memory + p_link
-    power_avg = goodput * power_w + (1.0 - goodput) * p_static  # idle while restarting
-    device_energy = n * power_avg * time_s
+    # 6. power and energy (one device, one step)
+    p_static = p["p_board"] + p["p_leak"] * volts / p["v_max"]
+    p_dynamic = p["c_eff"] * volts**2 * clock  # at activity 1
+    hbm_bytes = microbatches * micro_hbm + 2.0 * state_bytes + 3.0 * ktr.WEIGHT_BYTES * n_params / (tp * pp)
+    dp_in_node = tp < p["devices_per_node"]
+    nvlink_bytes = microbatches * t_tp * nvlink + jnp.where(dp_in_node, 2.0 * grad_bytes, 0.0)
+    scaleout_bytes = 2.0 * grad_bytes + microbatches * t_send * scaleout
+    step_energy = (p_static * t_step
+                   + p_dynamic * (t_busy + p["activity_memory"] * t_memory + p["activity_wait"] * t_wait)
+                   + hbm_bytes * p["e_mem_byte"] + nvlink_bytes * p["e_nvlink_byte"]
+                   + scaleout_bytes * p["e_link_byte"])
+    power_w = step_energy / t_step
+    p_idle = p["p_board"] + p["p_leak"] * p["v_min"] / p["v_max"]
+    train_time = steps * t_step
+    device_energy = n * (steps * step_energy + (time_s - train_time) * p_idle)
     it_energy = device_energy + n * p["host_power"] * time_s
-    cooling = ke.cooling_energy(p["pue"] - 1.0, it_energy)
+    cooling = it_energy * (p["pue"] - 1.0)  # seed 003 E_cooling with CoP = PUE − 1
     energy = it_energy + cooling
 
     # 7. thermal
@@ -138,12 +162,12 @@ def llm_training(design, p):
 
     # 8. quality and figures of merit
     loss_gap = kq.loss_floor(temperature, 1.0 / t_step, time_s)
-    model_flops = 6.0 * n_params * tokens_needed
-    useful_rate = model_flops / time_s
+    model_flops_per_token = ktr.model_flops_per_token(n_params, layers, h, seq)
     peak_cluster = n * p["peak_flops"]
+    useful_rate = model_flops_per_token * tokens_needed / time_s
     h_data_bits = tokens_needed * loss_min / LN2
     e_landauer = ki.landauer_minimum_energy(p["t_ambient"], n_params, h_data_bits)
-    useful_energy = n * goodput * time_s * p_compute * (6.0 * n_params / exec_flops_per_token)
+    useful_energy = n * steps * t_busy * p_dynamic * (model_flops_per_token / flops_per_token)
     hourly = n * p["usd_per_device_hour"] / SECONDS_PER_HOUR
     return {
         "time_s": time_s,
@@ -156,12 +180,16 @@ def llm_training(design, p):
         "cooling_energy_j": cooling,
         "power_w": power_w,
         "cluster_power_w": energy / time_s,
+        "clock_hz": clock,
         "tokens_per_s": tokens_needed / time_s,
         "tokens_needed": tokens_needed,
-        "mfu": useful_rate / peak_cluster,
+        "mfu": model_flops_per_token * tokens_per_step / t_step / peak_cluster,
         "step_time_s": t_step,
+        "goodput": goodput,
+        "bubble_fraction": bubble,
+        "comm_fraction": comm_exposed / t_step,
+        "microbatches": microbatches,
         "t_junction": t_junction,
-        "batch_max": batch_max,
         "energy_time_product": ktp.energy_time_product(energy, time_s),
         "eei": ktp.energy_efficiency_index(useful_rate, peak_cluster, e_landauer, energy),
         "ppw": ktp.performance_per_watt(useful_rate, energy / time_s),
@@ -170,81 +198,27 @@ def llm_training(design, p):
         "memory_margin": memory_used / p["mem_capacity"] - 1.0,
         "thermal_margin": t_junction / p["t_junction_max"] - 1.0,
         "clock_margin": jnp.maximum(nu / p["nu_max"], p["nu_min"] / nu) - 1.0,
+        "power_margin": power_margin,
+        "layout_margin": layout_margin,
         "time_margin": time_s / p["t_max"] - 1.0,
     }
 
 
-_HW = "hardware preset"
-_WL = "workload preset"
-
 LLM_TRAINING = register(Model(
     name="llm_training",
-    version="1",
+    version="2",
     fn=llm_training,
     design=(
-        Variable("nu", "Hz", "nu_nominal", (2e8, 2.2e9), "linear", doc="core clock ν₀"),
+        Variable("nu", "Hz", "nu_nominal", (2e8, 2.2e9), "linear", doc="requested core clock ν₀"),
+        Variable("power_limit", "W", "tdp", (50.0, 1500.0), "linear",
+                 doc="board power limit (nvidia-smi -pl); the clock drops to meet it"),
         Variable("batch", "sequences", "batch_ref", (16.0, 65536.0), "log", doc="global batch B"),
         Variable("temperature", "nats", "temperature_ref", (1e-3, 3e-2), "log",
                  doc="SGD temperature T (seed 000 §3), loss units"),
         Variable("n_parallel", "devices", "n_parallel_ref", (8.0, 65536.0), "log", integer=True,
                  doc="number of devices N"),
     ),
-    params=(
-        # hardware
-        Param("peak_flops", "FLOP/s", 989.4e12, f"{_HW}: dense 16-bit tensor peak at nu_nominal"),
-        Param("nu_nominal", "Hz", 1.83e9, f"{_HW}: clock at which peak_flops is quoted"),
-        Param("nu_min", "Hz", 0.5e9, f"{_HW}: lowest usable clock"),
-        Param("nu_max", "Hz", 1.98e9, f"{_HW}: highest supported clock"),
-        Param("v_nominal", "V", 1.0, f"{_HW}: supply voltage at nu_nominal"),
-        Param("v_min", "V", 0.7, f"{_HW}: DVFS voltage floor"),
-        Param("e_flop_nominal", "J", 0.5e-12, f"{_HW}: dynamic energy per FLOP at nu_nominal"),
-        Param("p_static", "W", 90.0, f"{_HW}: static (leakage) power at v_nominal"),
-        Param("tdp", "W", 700.0, f"{_HW}: board power limit"),
-        Param("mem_capacity", "B", 80e9, f"{_HW}: device memory"),
-        Param("mem_bandwidth", "B/s", 3.35e12, f"{_HW}: device memory bandwidth"),
-        Param("e_mem_byte", "J/B", 24e-12, f"{_HW}: DRAM energy per byte moved"),
-        Param("link_bandwidth", "B/s", 50e9, f"{_HW}: per-device scale-out bandwidth"),
-        Param("e_link_byte", "J/B", 80e-12, f"{_HW}: network energy per byte"),
-        Param("kernel_efficiency", "1", 0.45, f"{_HW}: γ of seed 003 η_batch: best sustained fraction of peak"),
-        Param("comm_overhead", "1", 1e-6, f"{_HW}: γ of seed 000 §5.1 S(N)"),
-        Param("t_ambient", "K", 308.15, f"{_HW}: coolant inlet temperature"),
-        Param("t_junction_max", "K", 358.15, f"{_HW}: junction temperature limit"),
-        Param("r_thermal", "K/W", 0.0714, f"{_HW}: junction-to-inlet thermal resistance"),
-        Param("heat_capacity", "J/K", 800.0, f"{_HW}: thermal capacity of device and heatsink"),
-        Param("mtbf_hours", "h", 50700.0, f"{_HW}: mean time between failures per device"),
-        Param("restart_hours", "h", 0.3, f"{_HW}: work lost per failure (restart + since checkpoint)"),
-        Param("host_power", "W", 200.0, f"{_HW}: host, NIC and switch power per device"),
-        Param("pue", "1", 1.1, f"{_HW}: facility power usage effectiveness"),
-        Param("usd_per_device_hour", "USD/h", 3.0, f"{_HW}: rental price"),
-        # workload and recipe
-        Param("n_params", "1", 70.6e9, f"{_WL}: parameters"),
-        Param("tokens", "tokens", 15e12, f"{_WL}: training tokens of the reference recipe"),
-        Param("seq_len", "tokens", 8192.0, f"{_WL}: sequence length"),
-        Param("d_model", "1", 8192.0, f"{_WL}: hidden size"),
-        Param("n_layers", "1", 80.0, f"{_WL}: layers"),
-        Param("batch_ref", "sequences", 2048.0, f"{_WL}: reference global batch"),
-        Param("n_parallel_ref", "devices", 4096.0, f"{_WL}: reference device count"),
-        Param("model_parallel", "devices", 64.0, f"{_WL}: devices per model replica (TP·PP)"),
-        Param("grad_accumulation", "1", 1.0, f"{_WL}: micro-batches per optimiser step"),
-        Param("recompute", "1", 0.0, f"{_WL}: fraction of activations recomputed (0..1)"),
-        Param("state_bytes_per_param", "B", 16.0, f"{_WL}: weights+grads+Adam state per parameter"),
-        Param("temperature_ref", "nats", 4e-3, f"{_WL}: temperature of the reference recipe"),
-        Param("barrier", "nats", 4e-3, f"{_WL}: loss barrier ΔL of seed 000 §3"),
-        Param("batch_law", "choice", "noise_scale", "statistical efficiency law",
-              choices=("noise_scale", "power")),
-        Param("batch_beta", "1", 0.5, "β of seed 004 E(B) = αB^−β (0.5 is seed 000 §2.3)"),
-        Param("noise_scale_b_star", "tokens", 2.0e8, "Kaplan et al. 2020 B_crit(L) = B*/L^(1/α_B): B*"),
-        Param("noise_scale_alpha", "1", 0.21, "Kaplan et al. 2020 α_B"),
-        Param("loss_e", "nats", 1.69, "Chinchilla irreducible loss E (Hoffmann et al. 2022)"),
-        Param("loss_a", "nats", 406.4, "Chinchilla A"),
-        Param("loss_b", "nats", 410.7, "Chinchilla B"),
-        Param("loss_alpha", "1", 0.34, "Chinchilla α"),
-        Param("loss_beta", "1", 0.28, "Chinchilla β"),
-        Param("comm_model", "choice", "speedup", "cluster model", choices=("speedup", "ring")),
-        Param("t_max", "s", 365 * 86400.0, "time limit (seed 000 §6.2 t_max)"),
-        Param("usd_per_kwh", "USD/kWh", 0.08, "electricity price"),
-        Param("usd_per_nat", "USD/nats", 0.0, "seed 000 §6.1 w_quality"),
-    ),
+    params=PARAMS,
     outputs=(
         Output("time_s", "s", "min", doc="wall-clock training time"),
         Output("energy_j", "J", "min", doc="facility energy (devices + hosts) × PUE"),
@@ -254,14 +228,19 @@ LLM_TRAINING = register(Model(
         Output("device_hours", "h", "min", "info", "N × time"),
         Output("device_energy_j", "J", "min", "info", "energy of the devices alone"),
         Output("cooling_energy_j", "J", None, "info", "(PUE − 1) × IT energy (seed 003 E_cooling)"),
-        Output("power_w", "W", None, "info", "device power while training"),
+        Output("power_w", "W", None, "info", "average device power while training"),
         Output("cluster_power_w", "W", None, "info", "average facility power"),
+        Output("clock_hz", "Hz", None, "info", "running core clock: ν₀, or lower where the power limit binds"),
         Output("tokens_per_s", "tokens/s", "max", "info", "training throughput"),
         Output("tokens_needed", "tokens", None, "info", "tokens to reach the target"),
-        Output("mfu", "1", "max", "info", "model FLOPs utilisation (6·N_params per token, datasheet peak)"),
+        Output("mfu", "1", "max", "info", "model FLOPs utilisation while training (6N + 12lhs per token; "
+               "downtime excluded, as published MFUs are)"),
         Output("step_time_s", "s", None, "info", "time per optimiser step"),
+        Output("goodput", "1", "max", "info", "share of wall-clock time spent training (failures, checkpoints)"),
+        Output("bubble_fraction", "1", None, "info", "pipeline idle share (p−1)/(v·m+p−1)"),
+        Output("comm_fraction", "1", None, "info", "share of the step in exposed communication"),
+        Output("microbatches", "1", None, "info", "micro-batches per step per pipeline"),
         Output("t_junction", "K", None, "info", "steady-state junction temperature"),
-        Output("batch_max", "sequences", None, "info", "largest global batch that fits in memory"),
         Output("energy_time_product", "J*s", "min", "info", "seed 003 ETP"),
         Output("eei", "1", "max", "info", "seed 003 EEI"),
         Output("ppw", "FLOP/J", "max", "info", "seed 003 PPW (useful FLOP per joule)"),
@@ -270,6 +249,9 @@ LLM_TRAINING = register(Model(
         Output("memory_margin", "1", None, "margin", "memory used / capacity − 1"),
         Output("thermal_margin", "1", None, "margin", "T_junction / T_junction_max − 1"),
         Output("clock_margin", "1", None, "margin", "max(ν₀/ν_max, ν_min/ν₀) − 1"),
+        Output("power_margin", "1", None, "margin", "full-activity power at nu_min / power limit − 1 (the limit cannot be met)"),
+        Output("layout_margin", "1", None, "margin", "≤ 0 when tp·pp divides N, tp fits a node, pp ≤ layers "
+               "and every replica has a sequence"),
         Output("time_margin", "1", None, "margin", "time / t_max − 1"),
     ),
     preset_kinds=("hardware", "workload"),
