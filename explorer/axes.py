@@ -2,7 +2,8 @@
 
 An axis is either explicit ``values`` or a range ``low``..``high`` on a
 ``log`` or ``linear`` scale with a ``count`` for grids; ``integer`` axes are
-rounded. ``from_unit`` maps uniform numbers in [0, 1) onto the axis so every
+rounded, to whole multiples of ``multiple_of`` where it is set (device counts that a
+parallel layout divides). ``from_unit`` maps uniform numbers in [0, 1) onto the axis so every
 sampler shares one mapping.
 """
 
@@ -26,6 +27,7 @@ class Axis:
       scale: "log" or "linear".
       count: grid points along the range.
       integer: round to integers.
+      multiple_of: round to whole multiples of this step instead (an integer axis), or None.
     """
 
     name: str
@@ -36,6 +38,24 @@ class Axis:
     scale: str = "linear"
     count: int = 1
     integer: bool = False
+    multiple_of: float | None = None
+
+    @property
+    def step(self) -> float:
+        """The rounding step of an integer axis: ``multiple_of``, or 1."""
+        return self.multiple_of or 1.0
+
+    def round_down(self, x):
+        """``x`` (host array) to the grid of steps, downwards, within [low, high]."""
+        return self._clip(np.floor(np.asarray(x) / self.step) * self.step)
+
+    def round_up(self, x):
+        """``x`` (host array) to the grid of steps, upwards, within [low, high]."""
+        return self._clip(np.ceil(np.asarray(x) / self.step) * self.step)
+
+    def _clip(self, x, xp=np):
+        q = self.step
+        return xp.clip(x, float(np.ceil(self.low / q) * q), float(np.floor(self.high / q) * q))
 
     def grid_values(self) -> np.ndarray:
         """The values a full grid visits along this axis (sorted, de-duplicated if integer)."""
@@ -47,7 +67,7 @@ class Axis:
             grid = np.geomspace(self.low, self.high, self.count)
         else:
             grid = np.linspace(self.low, self.high, self.count)
-        return np.unique(np.clip(np.round(grid), np.ceil(self.low), np.floor(self.high))) if self.integer else grid
+        return np.unique(self._clip(np.round(grid / self.step) * self.step)) if self.integer else grid
 
     def from_unit(self, u):
         """Maps u in [0, 1) (any shape, traced) onto the axis."""
@@ -61,5 +81,5 @@ class Axis:
         else:
             x = self.low + u * (self.high - self.low)
         if self.integer:
-            x = jnp.clip(jnp.round(x), float(np.ceil(self.low)), float(np.floor(self.high)))
+            x = self._clip(jnp.round(x / self.step) * self.step, jnp)
         return x

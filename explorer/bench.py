@@ -33,13 +33,14 @@ OBJECTIVES = ("time_s", "energy_j", "final_loss")
 
 
 def bench_spec(n_side: int, chunk: int) -> dict:
-    """A grid spec of n_side⁴ llm_training configurations (the quickstart's ranges)."""
+    """A grid spec of n_side⁴ llm_training configurations (the quickstart's ranges; N in multiples of the
+    workload's TP 8 × PP 4)."""
     return {
         "model": {"name": "llm_training", "hardware": "h100-sxm", "workload": "llama3.1-70b"},
         "axes": {"nu": {"low": 0.6e9, "high": 1.98e9, "count": n_side},
                  "batch": {"low": 256, "high": 16384, "scale": "log", "count": n_side},
                  "temperature": {"low": 1e-3, "high": 3e-2, "scale": "log", "count": n_side},
-                 "n_parallel": {"low": 512, "high": 65536, "scale": "log", "count": n_side}},
+                 "n_parallel": {"low": 512, "high": 65536, "scale": "log", "count": n_side, "multiple_of": 32}},
         "objectives": {o: "min" for o in OBJECTIVES},
         "output": {"mode": "frontier", "chunk_size": chunk, "path": "data/results/bench.parquet"},
     }

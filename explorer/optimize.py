@@ -417,7 +417,7 @@ def _kkt(grad_f: np.ndarray, jac_g: np.ndarray, g: np.ndarray, active: float = 1
 
 
 def _round_integers(problem: Problem, x: dict, evaluate, fixed, bounds, weights, ideal, span) -> dict:
-    """Integer variables: per run, the best of the floor/ceil neighbours of its integers —
+    """Integer variables: per run, the best of the neighbours below and above on its axis's steps —
     least violation beyond the tolerance first, then least weighted normalised objective."""
     import jax.numpy as jnp
 
@@ -431,7 +431,7 @@ def _round_integers(problem: Problem, x: dict, evaluate, fixed, bounds, weights,
         cand = dict(x)
         for name, fn in zip(names, choice):
             a = next(a for a in problem.free if a.name == name)
-            cand[name] = np.clip(fn(x[name]), np.ceil(a.low), np.floor(a.high))
+            cand[name] = a.round_down(x[name]) if fn is np.floor else a.round_up(x[name])
         out, g = evaluate({k: jnp.asarray(v, dtype) for k, v in cand.items()}, fixed, bounds)
         g = np.asarray(g, float)
         excess = np.maximum(np.max(g, axis=1, initial=0.0) - tol, 0.0)

@@ -92,13 +92,15 @@ def _axis(model: Model, name: str, raw) -> Axis:
                             f"model {model.name!r} (design variables: {', '.join(model.design_names)})")
     if not isinstance(raw, dict):
         raise ExplorerError(f"{where} must be a table like {{low, high, scale, count}} or {{values}}")
-    allowed = {"low", "high", "scale", "count", "values", "integer"}
+    allowed = {"low", "high", "scale", "count", "values", "integer", "multiple_of"}
     for k in raw:
         if k not in allowed:
             raise ExplorerError(f"unknown key {f'{where}.{k}'!r} (allowed: {', '.join(sorted(allowed))})")
     integer = raw.get("integer", integer)
     if not isinstance(integer, bool):
         raise ExplorerError(f"{where}.integer must be true or false, got {integer!r}")
+    if "values" in raw and "multiple_of" in raw:
+        raise ExplorerError(f"{where}: multiple_of applies to a range (low, high), not to values")
     if "values" in raw:
         values = raw["values"]
         if not isinstance(values, list) or not values:
@@ -119,9 +121,15 @@ def _axis(model: Model, name: str, raw) -> Axis:
     if scale == "log" and low <= 0:
         raise ExplorerError(f"{where}: a log axis needs low > 0, got {low:g}")
     count = _int(raw.get("count", 16), f"{where}.count", 1)
-    if integer and math.floor(high) < math.ceil(low):
-        raise ExplorerError(f"{where}: no integer lies in [{low:g}, {high:g}]")
-    return Axis(name, unit, low=low, high=high, scale=scale, count=count, integer=integer)
+    multiple = None
+    if "multiple_of" in raw:
+        multiple = float(_int(raw["multiple_of"], f"{where}.multiple_of", 1))
+        integer = True
+    step = multiple or 1.0
+    if integer and math.floor(high / step) < math.ceil(low / step):
+        what = "integer" if multiple is None else f"multiple of {multiple:g}"
+        raise ExplorerError(f"{where}: no {what} lies in [{low:g}, {high:g}]")
+    return Axis(name, unit, low=low, high=high, scale=scale, count=count, integer=integer, multiple_of=multiple)
 
 
 def _finite(value: float, what: str) -> float:

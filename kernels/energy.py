@@ -146,44 +146,6 @@ def recompute_is_cheaper(n_compute, e_flop, e_mem):
     return n_compute * e_flop < e_mem
 
 
-def dvfs_voltage(nu, v_nominal, nu_nominal, v_min):
-    """Supply voltage under DVFS: V = max(V_min, V_nominal·ν₀/ν_nominal) (DESIGN.md §model 6).
-
-    Below ν_nominal·V_min/V_nominal the voltage sits on its floor, so lowering
-    the clock further saves no dynamic energy per operation.
-
-    Args:
-      nu: clock frequency, Hz.
-      v_nominal: voltage at the nominal clock, V.
-      nu_nominal: nominal clock, Hz.
-      v_min: voltage floor, V.
-
-    Returns:
-      Supply voltage, V.
-    """
-    return jnp.maximum(v_min, v_nominal * nu / nu_nominal)
-
-
-def dvfs_energy_per_flop(nu, e_flop_nominal, v_nominal, nu_nominal, v_min):
-    """Dynamic energy per operation ∝ V(ν₀)² (seed 003 C_eff·V² per cycle, seed 000 α·ν₀²).
-
-    Equals seed 000's α·ν₀² with α = e_flop_nominal/ν_nominal² wherever the
-    voltage is above its floor.
-
-    Args:
-      nu: clock frequency, Hz.
-      e_flop_nominal: dynamic energy per operation at the nominal clock, J.
-      v_nominal: voltage at the nominal clock, V.
-      nu_nominal: nominal clock, Hz.
-      v_min: voltage floor, V.
-
-    Returns:
-      Dynamic energy per operation, J.
-    """
-    v = dvfs_voltage(nu, v_nominal, nu_nominal, v_min)
-    return e_flop_nominal * (v / v_nominal) ** 2
-
-
 def dynamic_power(c_eff, voltage, freq, activity):
     """Seed 003 Dynamic Energy: C_eff·V²·f·α.
 

@@ -197,3 +197,14 @@ def test_from_unit_float32_under_x64(axis):
     with jax.enable_x64(True):
         x = axis.from_unit(jnp.asarray([0.0, 0.5], jnp.float32))
     assert x.dtype == jnp.float32
+
+
+def test_multiple_of_grid_from_unit_and_rounding():
+    axis = Axis("n_parallel", "devices", low=512, high=65536, scale="log", count=120, integer=True, multiple_of=32.0)
+    grid = axis.grid_values()
+    assert np.all(grid % 32 == 0) and np.all(np.diff(grid) > 0) and grid[0] == 512 and grid[-1] == 65536
+    x = np.asarray(axis.from_unit(jnp.linspace(0.0, 0.999, 1000, dtype=jnp.float32)))
+    assert np.all(x % 32 == 0) and x.min() >= 512 and x.max() <= 65536
+    # the optimiser's neighbours: 1000 → 992 below and 1024 above; clipped into the range
+    assert axis.round_down(1000.0) == 992.0 and axis.round_up(1000.0) == 1024.0
+    assert axis.round_down(100.0) == 512.0 and axis.round_up(1e6) == 65536.0

@@ -162,54 +162,6 @@ def test_recompute_is_cheaper_returns_bool_array():
     assert out.tolist() == [True, False]
 
 
-# DVFS: V_nom = 1.0 V at ν_nom = 2 GHz, floor 0.7 V -> knee at 2e9 * 0.7 / 1.0 = 1.4e9 Hz
-V_NOM, NU_NOM, V_MIN, E_NOM = 1.0, 2e9, 0.7, 1e-12
-NU_KNEE = 1.4e9
-
-
-@pytest.mark.parametrize("nu,expected_v", [
-    (0.2e9, 0.7),   # below knee: floor
-    (1.0e9, 0.7),   # 1.0/2.0 = 0.5 < 0.7 -> floor
-    (1.4e9, 0.7),   # exactly at the knee
-    (1.6e9, 0.8),   # 1.6/2.0
-    (2.0e9, 1.0),   # nominal
-    (2.4e9, 1.2),   # linear above nominal
-])
-def test_dvfs_voltage_hand_values(nu, expected_v):
-    assert float(energy.dvfs_voltage(nu, V_NOM, NU_NOM, V_MIN)) == approx(expected_v, rel=1e-6)
-
-
-def test_dvfs_voltage_clamps_below_knee_and_is_monotone():
-    nu = jnp.linspace(0.1e9, 2.5e9, 97, dtype=jnp.float32)
-    v = np.asarray(jax.jit(energy.dvfs_voltage)(nu, V_NOM, NU_NOM, V_MIN))
-    nu_np = np.asarray(nu)
-    below = nu_np < NU_KNEE
-    np.testing.assert_allclose(v[below], 0.7, rtol=1e-6)
-    assert np.all(v[~below] >= 0.7 - 1e-7)
-    np.testing.assert_allclose(v[~below], nu_np[~below] / 2e9, rtol=1e-6)
-    assert np.all(np.diff(v) >= 0)
-
-
-def test_dvfs_energy_equals_alpha_nu_squared_above_floor():
-    # α = e_nom / ν_nom² = 1e-12 / 4e18 = 2.5e-31 J·s²
-    alpha = 2.5e-31
-    nu = np.linspace(1.45e9, 2.5e9, 22)
-    got = np.asarray(jax.jit(energy.dvfs_energy_per_flop)(jnp.asarray(nu, dtype=jnp.float32), E_NOM, V_NOM, NU_NOM, V_MIN))
-    np.testing.assert_allclose(got, alpha * nu**2, rtol=1e-5)
-    # hand: ν = 1.6e9 -> 2.5e-31 * 2.56e18 = 6.4e-13 J
-    assert float(energy.dvfs_energy_per_flop(1.6e9, E_NOM, V_NOM, NU_NOM, V_MIN)) == approx(6.4e-13, rel=1e-6)
-    # and it matches seed 000's dynamic term α ν² of energy_per_flop (Landauer removed)
-    e000 = float(energy.energy_per_flop(1.6e9, alpha, 0.0))
-    assert e000 == approx(6.4e-13, rel=1e-6)
-
-
-def test_dvfs_energy_flat_below_floor():
-    # below the knee: e_nom·(0.7/1.0)² = 0.49e-12 J, independent of ν
-    nu = jnp.asarray([0.1e9, 0.5e9, 1.0e9, 1.39e9], dtype=jnp.float32)
-    got = np.asarray(jax.jit(energy.dvfs_energy_per_flop)(nu, E_NOM, V_NOM, NU_NOM, V_MIN))
-    np.testing.assert_allclose(got, 4.9e-13, rtol=1e-6)
-
-
 def test_dynamic_power():
     # C_eff·V²·f·α = 1e-9 F * (0.9 V)² * 2e9 Hz * 0.25 = 1e-9*0.81*2e9*0.25 = 0.405 W
     assert float(energy.dynamic_power(1e-9, 0.9, 2e9, 0.25)) == approx(0.405, rel=1e-6)
@@ -259,9 +211,6 @@ def test_float64_values_under_enable_x64():
         assert nu_eff.dtype == jnp.float64
         # √(2.870978885e-21/1e-30) = 53581.516...
         assert float(nu_eff) == approx(math.sqrt(1.380649e-23 * 300.0 * math.log(2.0) / 1e-30), rel=1e-12)
-        v = energy.dvfs_energy_per_flop(jnp.asarray(1.6e9), E_NOM, V_NOM, NU_NOM, V_MIN)
-        assert v.dtype == jnp.float64
-        assert float(v) == approx(6.4e-13, rel=1e-12)
 
 
 # ---------------------------------------------------------------- jit / vmap / grad
@@ -279,10 +228,6 @@ CASES = [
     pytest.param(energy.memory_access_energy, (1e-12, 0.1), (0, 1), id="memory_access_energy"),
     pytest.param(energy.update_energy, (1e9, 1e-12, 1e6, 1e-10), (0, 1, 2, 3), id="update_energy"),
     pytest.param(energy.recompute_is_cheaper, (50.0, 1e-12, 1e-10), (), id="recompute_is_cheaper"),
-    pytest.param(energy.dvfs_voltage, (1.8e9, 1.0, 2e9, 0.7), (0, 1, 2, 3), id="dvfs_voltage"),
-    pytest.param(energy.dvfs_voltage, (1.0e9, 1.0, 2e9, 0.7), (0, 1, 2, 3), id="dvfs_voltage_floor"),
-    pytest.param(energy.dvfs_energy_per_flop, (1.8e9, 1e-12, 1.0, 2e9, 0.7), (0, 1, 2, 3, 4),
-                 id="dvfs_energy_per_flop"),
     pytest.param(energy.dynamic_power, (1e-9, 0.9, 2e9, 0.25), (0, 1, 2, 3), id="dynamic_power"),
     pytest.param(energy.static_energy, (0.8, 12.5, 3600.0), (0, 1, 2), id="static_energy"),
     pytest.param(energy.cooling_energy, (0.3, 1e6), (0, 1), id="cooling_energy"),

@@ -35,7 +35,6 @@ def test_closed_forms_recovered(table):
         r = row(table, prefix)
         assert abs(r.relative_error) <= 1e-6, prefix
     # worked by hand: √(k_B·308.15·ln2 / α) with α = e_flop/ν_nom²
-    hw = load_preset("hardware", "h100-sxm").values
     alpha = seed000_params("h100-sxm")["alpha"]
     assert row(table, "ν₀_efficient").closed_form == pytest.approx(
         math.sqrt(1.380649e-23 * 308.15 * math.log(2) / alpha), rel=1e-12)

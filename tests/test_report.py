@@ -1,6 +1,7 @@
 """explorer report: files, images, an offline page that renders and responds in a real browser."""
 
 import json
+import os
 import re
 import shutil
 
@@ -123,9 +124,14 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, frame, meta,
 
 
 def _chromium():
+    """Debian's chromium, or a skip with the reason printed in the summary. ``.ci/run`` sets
+    EXPLORER_REQUIRE_BROWSER=1, which turns the skip into a failure, so CI always runs it."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        pytest.fail("the browser test needs Debian's chromium (apt-get install chromium; .ci/run installs it)")
+        message = "the browser test needs chromium: install chromium to run it (apt-get install chromium)"
+        if os.environ.get("EXPLORER_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + "; EXPLORER_REQUIRE_BROWSER=1 makes it mandatory")
+        pytest.skip(message)
     return path
 
 

@@ -1,6 +1,8 @@
 """Sweep specs: a valid spec parses completely; every mistake is one ExplorerError line naming its key."""
 
 import copy
+
+import numpy as np
 from pathlib import Path
 
 import pytest
@@ -288,6 +290,12 @@ def _axis(name, **fields):
 
 
 ERRORS = [
+    # multiple_of: a positive integer step on a range that holds one
+    ("multiple_of zero", lambda r: r["axes"]["n_parallel"].update(multiple_of=0), ["axes.n_parallel.multiple_of"]),
+    ("multiple_of with values", lambda r: r["axes"].update(n_parallel={"values": [64, 128], "multiple_of": 32}),
+     ["axes.n_parallel", "multiple_of"]),
+    ("no multiple in range", lambda r: r["axes"].update(n_parallel={"low": 40, "high": 60, "multiple_of": 64}),
+     ["axes.n_parallel", "multiple of 64"]),
     # unknown keys
     ("top-level", lambda r: r.update(plot={}), ["plot"]),
     ("model key", lambda r: r["model"].update(gpu="h100"), ["model.gpu"]),
@@ -479,3 +487,12 @@ def test_unknown_key_with_newline_one_line():
     with pytest.raises(ExplorerError) as err:
         parse_spec(spec(output={"a\nb": 1}))
     assert "\n" not in str(err.value)
+
+
+def test_multiple_of_rounds_a_device_axis_to_the_layout():
+    raw = spec()
+    raw["axes"]["n_parallel"] = {"low": 500, "high": 70000, "scale": "log", "count": 50, "multiple_of": 128}
+    (axis,) = [a for a in parse_spec(raw).axes if a.name == "n_parallel"]
+    assert axis.integer and axis.multiple_of == 128.0
+    grid = axis.grid_values()
+    assert np.all(grid % 128 == 0) and grid[0] == 512 and grid[-1] == 69888  # ⌈500/128⌉·128, ⌊70000/128⌋·128
