@@ -196,7 +196,7 @@ def test_power_margin_says_when_no_clock_meets_the_limit():
     assert explorer.evaluate({"power_limit": 400.0}, params=LLAMA).iloc[0].power_margin <= 0
 
 
-@pytest.mark.parametrize("hardware", ["v100-sxm2-32gb", "a100-sxm-80gb", "h100-sxm", "h200", "b200"])
+@pytest.mark.parametrize("hardware", explorer.preset_names("hardware"))
 def test_energy_against_clock_has_an_interior_minimum_above_the_voltage_floor(hardware):
     hw = explorer.load_preset("hardware", hardware).values
     _, params, design = reference_configuration(hardware)
