@@ -1,6 +1,10 @@
-"""Test configuration: JAX on CPU, strict dtype promotion, a fixed seed."""
+"""Test configuration: JAX on CPU, strict dtype promotion, a fixed seed, and JAX's persistent
+compilation cache in a temporary directory of this run (identical programs built by
+different tests compile once)."""
 
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
@@ -9,6 +13,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 jax.config.update("jax_numpy_dtype_promotion", "strict")
+
+_CACHE = tempfile.mkdtemp(prefix="explorer-test-jax-cache-")
+jax.config.update("jax_compilation_cache_dir", _CACHE)
+jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture
