@@ -12,6 +12,7 @@ from hypothesis.extra import numpy as hnp
 import explorer.engine as sweep_module
 from explorer import io
 from explorer.engine import sweep
+from explorer.errors import ExplorerError
 
 DESIGN = ["nu", "batch", "temperature", "n_parallel"]
 
@@ -169,7 +170,7 @@ def test_resume_refuses_a_checkpoint_of_another_spec(tmp_path, monkeypatch):
             sweep(spec, progress=False)
     other = copy.deepcopy(spec)
     other["axes"]["nu"]["count"] = 5
-    with pytest.raises(Exception, match="different spec"):
+    with pytest.raises(ExplorerError, match="different spec"):
         sweep(other, resume=True, progress=False)
 
 

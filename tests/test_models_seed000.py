@@ -85,5 +85,16 @@ def test_jit_vmap_grad_finite_and_float64():
     for name in ("t_train", "E_total", "C_total"):
         assert bool(jnp.all(jnp.isfinite(jax.grad(lambda v: jnp.log(f(v)[name]))(x))))
     with jax.enable_x64(True):
-        df = explorer.evaluate({}, model="seed000")
-    assert df.t_train[0] == pytest.approx(explorer.evaluate({}, model="seed000").t_train[0], rel=1e-5)
+        p64 = {k: jnp.float64(v) for k, v in resolve_params(model).items()}
+
+        def f64(x):
+            return model.fn({"nu": x[0], "batch": x[1], "temperature": x[2], "n_parallel": x[3]}, p64)
+
+        x64 = jnp.asarray([1.8e9, 1024.0, 1.1e-3, 1024.0], jnp.float64)
+        for name in ("t_train", "E_total"):
+            grad = np.asarray(jax.grad(lambda v: jnp.log(f64(v)[name]))(x64))
+            for k in range(4):  # against a central finite difference of log(output)
+                h = float(x64[k]) * 1e-6
+                up, down = x64.at[k].add(h), x64.at[k].add(-h)
+                fd = (float(jnp.log(f64(up)[name])) - float(jnp.log(f64(down)[name]))) / (2 * h)
+                assert grad[k] == pytest.approx(fd, rel=1e-5, abs=1e-12 / h), (name, k)

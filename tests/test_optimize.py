@@ -1,6 +1,7 @@
 """The gradient optimiser: closed forms, SciPy, brute force, integers, infeasibility, fronts."""
 
 import math
+import re
 
 import jax
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 
 import explorer
 from explorer import Model, Output, Param, Variable, io
-from explorer.optimize import OptimizeSettings, optimize, parse_settings, simplex_weights
+from explorer.optimize import optimize, parse_settings, simplex_weights
 from kernels.constants import K_B, LN2
 
 
@@ -205,5 +206,19 @@ def test_bad_settings_are_one_line(table, message):
         parse_settings({"optimize": table}, 2)
 
 
-def test_defaults():
-    assert parse_settings({}, 1) == OptimizeSettings()
+def test_defaults_are_the_documented_ones():
+    # the table in docs/optimize.md, read from the page so the two cannot drift apart
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "optimize.md").read_text()
+    rows = re.findall(r"^\| `(\w+)`[^|]*\| `?([\w.+-]+)`?(?:, [\w.+-]+)? \|", page, flags=re.M)
+    documented = dict(rows)
+    s = parse_settings({}, 1)
+    assert s.scalarization == documented["scalarization"] == "chebyshev"
+    assert s.starts == int(documented["starts"]) == 32
+    assert s.solver == documented["solver"] == "adam"
+    assert (s.outer, s.inner) == (12, 150) and documented["outer"] == "12"
+    assert s.learning_rate == float(documented["learning_rate"]) == 0.05
+    assert s.tolerance == float(documented["tolerance"]) == 1e-4
+    assert s.kkt_tolerance == float(documented["kkt_tolerance"]) == 1e-2
+    assert s.seed == int(documented["seed"]) == 0 and s.n_weights == 16
