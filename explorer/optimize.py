@@ -1,5 +1,5 @@
 """Gradient-based constrained optimisation of any registered model: many starts and many
-scalarisation weights in one compiled call.
+scalarization weights in one compiled call.
 
 The problem is the sweep spec's (model, presets, free inputs as ``[axes]`` ranges,
 ``[objectives]``, ``[constraints]``) plus an ``[optimize]`` table (see
@@ -274,7 +274,7 @@ def _compiled(problem: Problem):
 
 
 def _scalarise(kind, f_norm, w):
-    """(objective, extra constraints) of a scalarisation at normalised objectives f_norm."""
+    """(objective, extra constraints) of a scalarization at normalised objectives f_norm."""
     import jax
     import jax.numpy as jnp
 

@@ -56,12 +56,23 @@ class _Data:
         self.front = self._front(frame)
         if self.front.empty:
             raise ExplorerError(f"{path} has no feasible configuration to report")
-        self.design = [c for c in ("nu", "batch", "temperature", "n_parallel") if c in self.front.columns]
-        if not self.design:
-            self.design = [c for c in self.front.columns if c in self.units and c not in self._outputs()][:4]
+        self.design = self._design_columns()
         order = np.argsort(self._signed(self.front)[:, 0], kind="stable")
         self.front = self.front.iloc[order].reset_index(drop=True)
         self.points = self._operating_points()
+
+    def _design_columns(self):
+        """The model's design variables that vary along the front (its inputs in file order when
+        the model is not registered here)."""
+        try:
+            from explorer.models import get_model
+
+            names = get_model(self.meta["model"]).design_names
+        except (ExplorerError, KeyError):
+            names = [c for c in self.front.columns if c in self.units and c not in self._outputs()]
+        present = [c for c in names if c in self.front.columns]
+        varying = [c for c in present if self.front[c].nunique() > 1]  # a fixed input has nothing to show
+        return (varying or present)[:6]
 
     def _outputs(self):
         try:

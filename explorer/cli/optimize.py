@@ -1,4 +1,4 @@
-"""Find constrained optima by gradient descent: many starts (and scalarisation weights) at once.
+"""Find constrained optima by gradient descent: many starts (and scalarization weights) at once.
 
 The spec is a sweep spec whose [axes] are the free inputs (ranges; integer axes are
 rounded at the end) plus an [optimize] table:
