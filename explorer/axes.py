@@ -69,8 +69,9 @@ class Axis:
             grid = np.linspace(self.low, self.high, self.count)
         return np.unique(self._clip(np.round(grid / self.step) * self.step)) if self.integer else grid
 
-    def from_unit(self, u):
-        """Maps u in [0, 1) (any shape, traced) onto the axis."""
+    def from_unit(self, u, relaxed: bool = False):
+        """Maps u in [0, 1) (any shape, traced) onto the axis; ``relaxed`` skips the integer
+        rounding (the optimiser descends on the continuous relaxation)."""
         if self.values is not None:
             table = jnp.asarray(self.values, dtype=u.dtype)
             index = jnp.minimum((u * len(self.values)).astype(jnp.int32), len(self.values) - 1)
@@ -80,6 +81,6 @@ class Axis:
             x = jnp.exp(lo + u * (hi - lo))
         else:
             x = self.low + u * (self.high - self.low)
-        if self.integer:
+        if self.integer and not relaxed:
             x = self._clip(jnp.round(x / self.step) * self.step, jnp)
         return x

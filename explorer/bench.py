@@ -18,13 +18,13 @@ Three measurements on the current machine:
 
 from __future__ import annotations
 
+import functools
 import math
 import platform
 import time
 
 import numpy as np
 
-from explorer.evaluation import design_defaults
 from explorer.models.params import split_choices
 from explorer.pareto import ParetoArchive, is_nondominated
 from explorer.spec import parse_spec
@@ -60,7 +60,7 @@ def _grid_numpy(spec, start: int, size: int) -> dict:
 def _fixed_design(spec, dtype) -> dict:
     """The design variables that are not axes, at their defaults (scalars of ``dtype``)."""
     axes = {a.name for a in spec.axes}
-    return {k: dtype(v) for k, v in design_defaults(spec.model, spec.params).items() if k not in axes}
+    return {k: dtype(v) for k, v in spec.model.design_defaults(spec.params).items() if k not in axes}
 
 
 def numpy_sweep(spec, limit: int, broadcast: bool = False) -> tuple[float, int, np.ndarray]:
@@ -209,30 +209,25 @@ def optimizer_problem(starts: int) -> dict:
             "output": {"dtype": "float64", "path": "data/results/bench_optimize.parquet"}}
 
 
-_SLSQP_CACHE: dict = {}
-
-
-def _slsqp_functions(problem, objective: str):
-    """(f, ∇f, g, ∂g) of (v, fixed, bounds, scale), jitted once per problem structure."""
+@functools.lru_cache(maxsize=8)
+def _slsqp_functions(structure, objective: str):
+    """(f, ∇f, g, ∂g, outputs) of (v, fixed, bounds, scale), jitted once per problem structure."""
     import jax
     import jax.numpy as jnp
 
-    key = (problem.key(), objective)
-    if key not in _SLSQP_CACHE:
-        logs = [a.scale == "log" for a in problem.free]
+    logs = [a.scale == "log" for a in structure.free]
 
-        def outputs(v, fixed):
-            return problem.evaluate({a.name: jnp.exp(v[k]) if lg else v[k]
-                                     for k, (a, lg) in enumerate(zip(problem.free, logs))}, fixed)
+    def outputs(v, fixed):
+        return structure.evaluate({a.name: jnp.exp(v[k]) if lg else v[k]
+                                   for k, (a, lg) in enumerate(zip(structure.free, logs))}, fixed)
 
-        def f(v, fixed, bounds, scale):
-            return outputs(v, fixed)[objective] / scale
+    def f(v, fixed, bounds, scale):
+        return outputs(v, fixed)[objective] / scale
 
-        def g(v, fixed, bounds, scale):
-            return -problem.constraints(outputs(v, fixed), bounds)
+    def g(v, fixed, bounds, scale):
+        return -structure.constraint_values(outputs(v, fixed), bounds)
 
-        _SLSQP_CACHE[key] = (jax.jit(f), jax.jit(jax.grad(f)), jax.jit(g), jax.jit(jax.jacfwd(g)), jax.jit(outputs))
-    return _SLSQP_CACHE[key]
+    return jax.jit(f), jax.jit(jax.grad(f)), jax.jit(g), jax.jit(jax.jacfwd(g)), jax.jit(outputs)
 
 
 def slsqp(problem_spec: dict, objective: str, starts: np.ndarray):
@@ -241,15 +236,15 @@ def slsqp(problem_spec: dict, objective: str, starts: np.ndarray):
     import jax.numpy as jnp
     from scipy.optimize import minimize
 
-    from explorer.optimize import Problem, parse_settings
+    from explorer.optimize import optimization_problem
     from explorer.spec import parse_spec
 
-    parsed = parse_spec(problem_spec, "slsqp")
-    problem = Problem(parsed, parse_settings(problem_spec, 1))
-    fixed = {k: jnp.asarray(v, jnp.float64) for k, v in problem.fixed.items()}
+    problem = optimization_problem(parse_spec(problem_spec, "slsqp"))
+    fixed = problem.fixed_arrays(jnp.float64)
     bounds = jnp.asarray(problem.bound_values, jnp.float64)
-    box = [(math.log(a.low), math.log(a.high)) if a.scale == "log" else (a.low, a.high) for a in problem.free]
-    f, df, g, dg, outputs = _slsqp_functions(problem, objective)
+    box = [(math.log(a.low), math.log(a.high)) if a.scale == "log" else (a.low, a.high)
+           for a in problem.structure.free]
+    f, df, g, dg, outputs = _slsqp_functions(problem.structure, objective)
     lo = np.array([b[0] for b in box])
     hi = np.array([b[1] for b in box])
     scale = jnp.asarray(abs(float(outputs(jnp.asarray((lo + hi) / 2), fixed)[objective])) or 1.0)

@@ -34,8 +34,8 @@ import pandas as pd
 from explorer import io
 from explorer.dominance import dominated_by_any, dominated_by_table, grid_of_minima, layout, sketch_points, survivors
 from explorer.errors import ExplorerError
-from explorer.models.params import split_choices
 from explorer.pareto import ParetoArchive
+from explorer.problem import Problem
 from explorer.samplers import make_sampler
 from explorer.spec import SweepSpec, load_spec
 
@@ -131,18 +131,14 @@ class _Engine:
         self.order = visiting_order(self.n_chunks) if self.frontier else np.arange(self.n_chunks)
         self.step = min(self.chunk, STEP)
         self.block = max(d for d in range(1, BLOCK + 1) if self.chunk % d == 0)
-        axis_names = {a.name for a in spec.axes}
-        numeric, self.choices = split_choices(self.model, spec.params)
+        self.problem = Problem.from_spec(spec)
+        self.structure = self.problem.structure
         self.param_axes = [a.name for a in spec.axes if a.name in self.model.param_names]
-        self.fixed_params = {k: float(v) for k, v in numeric.items() if k not in axis_names}
-        defaults = {v.name: (spec.params[v.default] if isinstance(v.default, str) else v.default)
-                    for v in self.model.design}
-        self.fixed_design = {k: float(v) for k, v in defaults.items() if k not in axis_names}
         self.columns = list(self.model.design_names) + self.param_axes + list(self.model.output_names)
         if spec.mode == "all":
             self.columns.append("feasible")
-        self.objectives = [name for name, _ in spec.objectives]
-        self.signs = np.array([-1.0 if mx else 1.0 for _, mx in spec.objectives])
+        self.objectives = list(self.structure.objectives)
+        self.signs = self.structure.signs
         self._prefilter = self._exact = None
         self.scouted = np.empty((0, len(self.objectives)))  # the scout's front (minimised, relaxed)
         self.grid = self.sketch = None  # what the device rejects against (``_tables``)
@@ -154,27 +150,14 @@ class _Engine:
         """Swept and fixed inputs plus every model output, in whatever shapes broadcast."""
         import jax.numpy as jnp
 
-        design = {n: values[n] if n in values else jnp.asarray(self.fixed_design[n], self.dtype)
-                  for n in self.model.design_names}
-        params = {k: jnp.asarray(v, self.dtype) for k, v in self.fixed_params.items()}
-        params.update({k: values[k] for k in self.param_axes})
-        outputs = self.model.fn(design, {**params, **self.choices})
+        design, params = self.structure.inputs(values, self.problem.fixed_arrays(self.dtype))
+        outputs = self.model.fn(design, params)
         return {**design, **{k: values[k] for k in self.param_axes},
                 **{k: jnp.asarray(outputs[k]).astype(self.dtype) for k in self.model.output_names}}
 
     def _constraints(self, cols, slack: float = 0.0):
         """Feasibility: margins ≤ 0 and bounds, each relaxed by ``slack`` (relative; absolute near 0)."""
-        import jax.numpy as jnp
-
-        ok = True
-        for name in self.spec.margins:
-            x = cols[name]
-            ok = ok & (x <= slack * (jnp.abs(x) + 1.0))
-        for b in self.spec.bounds:
-            x = cols[b.output]
-            tol = slack * (jnp.abs(x) + abs(b.value) + 1.0)
-            ok = ok & ((x <= b.value + tol) if b.op == "<=" else (x >= b.value - tol))
-        return ok
+        return self.structure.feasible(cols, self.problem.bound_values, slack)
 
     def _objectives(self, cols) -> list:
         return [cols[o] * s for o, s in zip(self.objectives, self.signs)]
@@ -462,8 +445,7 @@ class _Engine:
 
     def _metadata(self, state, on_front: int) -> dict:
         spec, model = self.spec, self.model
-        units = {v.name: v.unit for v in model.design} | {o.name: o.unit for o in model.outputs}
-        units |= {p: model.param(p).unit for p in list(self.param_axes) + list(self._constants())}
+        units = self.problem.units | {p: model.units[p] for p in self._constants()}
         return {
             "model": model.name, "model_version": model.version, "units": units,
             "kind": "sweep", "mode": spec.mode, "spec": spec.raw, "presets": spec.presets,

@@ -33,12 +33,6 @@ def parse_params(model: Model, params: str | Mapping | None):
     return presets, overrides
 
 
-def design_defaults(model: Model, resolved: Mapping[str, float | str]) -> dict[str, float]:
-    """Each design variable's default: a number, or the parameter it names."""
-    return {v.name: float(resolved[v.default]) if isinstance(v.default, str) else float(v.default)
-            for v in model.design}
-
-
 def check_design(model: Model, design: Mapping[str, object]) -> dict[str, np.ndarray]:
     """Validates names and domains of a user design; returns float arrays.
 
@@ -63,7 +57,7 @@ def check_design(model: Model, design: Mapping[str, object]) -> dict[str, np.nda
     return out
 
 
-@functools.cache
+@functools.lru_cache(maxsize=32)
 def _compiled(fn, choices):
     """One jitted evaluator per model function and set of choice parameters."""
     import jax
@@ -95,7 +89,7 @@ def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "l
     model = get_model(model)
     presets, overrides = parse_params(model, params)
     resolved = resolve_params(model, presets, overrides)
-    values = design_defaults(model, resolved)
+    values = model.design_defaults(resolved)
     values.update(check_design(model, design or {}))
     try:
         arrays = np.broadcast_arrays(*values.values())
@@ -115,6 +109,6 @@ def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "l
     df = pd.DataFrame(frame)
     df.attrs["model"] = model.name
     df.attrs["model_version"] = model.version
-    df.attrs["units"] = {**{v.name: v.unit for v in model.design}, **{o.name: o.unit for o in model.outputs}}
+    df.attrs["units"] = {k: model.units[k] for k in (*model.design_names, *model.output_names)}
     df.attrs["params"] = dict(resolved)
     return df

@@ -31,13 +31,14 @@ The problem is the sweep spec's (model, presets, free inputs as ``[axes]`` range
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 
 import numpy as np
 import pandas as pd
 
 from explorer.errors import ExplorerError
-from explorer.models.params import split_choices
+from explorer.problem import Problem, Structure
 from explorer.spec import SweepSpec, load_spec
 
 SCALARISATIONS = ("weighted_sum", "chebyshev", "epsilon")
@@ -126,114 +127,53 @@ def _count(m, h):
     return comb(h + m - 1, m - 1)
 
 
-class Problem:
-    """A spec split into structure (fixed at compile time) and values (traced arguments).
-
-    Parameter values, fixed design values and bound values are arguments of the
-    compiled solver, so problems that differ only in numbers share one compilation
-    (``_compiled``).
-    """
-
-    def __init__(self, spec: SweepSpec, settings: OptimizeSettings):
-        self.spec, self.settings, self.model = spec, settings, spec.model
-        for axis in spec.axes:
-            if axis.values is not None:
-                raise ExplorerError(f"axes.{axis.name}: the optimiser needs a range (low, high), not values")
-        self.free = list(spec.axes)
-        numeric, self.choices = split_choices(self.model, spec.params)
-        free_names = {a.name for a in self.free}
-        self.fixed = {k: float(v) for k, v in numeric.items() if k not in free_names}
-        self.fixed.update({v.name: float(spec.params[v.default] if isinstance(v.default, str) else v.default)
-                           for v in self.model.design if v.name not in free_names})
-        self.objectives = [n for n, _ in spec.objectives]
-        self.signs = np.array([-1.0 if mx else 1.0 for _, mx in spec.objectives])
-        self.bound_values = np.array([b.value for b in spec.bounds], float)
-        self.constraint_names = list(spec.margins) + [f"{b.output} {b.op} {b.value:g}" for b in spec.bounds]
-
-    def key(self) -> tuple:
-        """Everything the compiled solver bakes in (values excluded)."""
-        axes = tuple((a.name, a.low, a.high, a.scale, a.integer) for a in self.free)
-        bounds = tuple((b.output, b.op) for b in self.spec.bounds)
-        return (id(self.model.fn), self.model.name, axes, tuple(self.objectives), tuple(self.signs),
-                tuple(self.spec.margins), bounds, tuple(sorted(self.choices.items())), tuple(sorted(self.fixed)),
-                self.settings, self.spec.dtype)
-
-    def to_x(self, z):
-        import jax
-        import jax.numpy as jnp
-
-        out = {}
-        for k, a in enumerate(self.free):
-            s = jax.nn.sigmoid(z[..., k])
-            if a.scale == "log":
-                lo, hi = float(np.log(a.low)), float(np.log(a.high))
-                out[a.name] = jnp.exp(lo + s * (hi - lo))
-            else:
-                out[a.name] = a.low + s * (a.high - a.low)
-        return out
-
-    @staticmethod
-    def to_z(u):
-        """Unit-cube points u ∈ (0, 1) → z (logit)."""
-        u = np.clip(u, 1e-6, 1 - 1e-6)
-        return np.log(u) - np.log1p(-u)
-
-    def evaluate(self, x: dict, fixed: dict):
-        """Model outputs at free values ``x`` with the other inputs from ``fixed`` (dicts of arrays)."""
-        design = {n: x[n] if n in x else fixed[n] for n in self.model.design_names}
-        params = {k: v for k, v in fixed.items() if k in self.model.param_names}
-        params.update({k: v for k, v in x.items() if k in self.model.param_names})
-        return self.model.fn(design, {**params, **self.choices})
-
-    def objective_values(self, out):
-        import jax.numpy as jnp
-
-        # an output that no free input moves is a scalar: broadcast before stacking
-        return jnp.stack(jnp.broadcast_arrays(*(out[o] * s for o, s in zip(self.objectives, self.signs))), axis=-1)
-
-    def constraints(self, out, bound_values):
-        """g ≤ 0: margins as they are, bounds relative to their value."""
-        import jax.numpy as jnp
-
-        gs = [out[m] for m in self.spec.margins]
-        for k, b in enumerate(self.spec.bounds):
-            value = bound_values[k]
-            scale = jnp.where(value != 0, jnp.abs(value), 1.0)
-            gs.append((out[b.output] - value) / scale if b.op == "<=" else (value - out[b.output]) / scale)
-        return jnp.stack(jnp.broadcast_arrays(*gs), axis=-1) if gs else jnp.zeros(jnp.shape(out[self.objectives[0]]) + (0,))
+def optimization_problem(spec: SweepSpec) -> Problem:
+    """The spec's problem with its axes as the free variables (each must be a range)."""
+    for axis in spec.axes:
+        if axis.values is not None:
+            raise ExplorerError(f"axes.{axis.name}: the optimiser needs a range (low, high), not values")
+    return Problem.from_spec(spec)
 
 
-_CACHE: dict = {}
+def to_x(structure: Structure, z):
+    """Unconstrained z (one column per free input) → the free inputs: x = axis(σ(z)), relaxed."""
+    import jax
+
+    return {a.name: a.from_unit(jax.nn.sigmoid(z[..., k]), relaxed=True) for k, a in enumerate(structure.free)}
 
 
-def _compiled(problem: Problem):
-    """(objectives at z, solver over runs, outputs at x): jitted once per problem structure."""
+def to_z(u):
+    """Unit-cube points u ∈ (0, 1) → z (logit)."""
+    u = np.clip(u, 1e-6, 1 - 1e-6)
+    return np.log(u) - np.log1p(-u)
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(structure: Structure, st: OptimizeSettings):
+    """(objectives at z, solver over runs, outputs at x): jitted once per problem structure and
+    settings (both frozen dataclasses: every field is part of the cache key)."""
     import jax
     import jax.numpy as jnp
     import optax
 
-    key = problem.key()
-    if key in _CACHE:
-        return _CACHE[key]
-    st = problem.settings
-    m = len(problem.objectives)
-    n_g = len(problem.constraint_names) + (m - 1 if (m > 1 and st.scalarization == "epsilon") else 0)
+    m = len(structure.objectives)
+    n_g = structure.n_constraints + (m - 1 if (m > 1 and st.scalarization == "epsilon") else 0)
     # Adam's step decays (cosine, ×1e-3) within each inner solve and restarts with the
     # next multipliers: a constant step leaves iterates hovering ±lr around the optimum.
     schedule = optax.cosine_decay_schedule(st.learning_rate, st.inner, alpha=1e-3)
     solver = optax.adam(schedule) if st.solver == "adam" else optax.lbfgs()
 
     def objectives_at(z, fixed):
-        return problem.objective_values(problem.evaluate(problem.to_x(z), fixed))
+        return structure.objective_values(structure.evaluate(to_x(structure, z), fixed))
 
     def run(z0, w, values):
         fixed, bound_values, ideal, span = values
 
         def parts(z):
-            out = problem.evaluate(problem.to_x(z), fixed)
-            f_norm = (problem.objective_values(out) - ideal) / span
+            out = structure.evaluate(to_x(structure, z), fixed)
+            f_norm = (structure.objective_values(out) - ideal) / span
             value, g_extra = _scalarise(st.scalarization, f_norm, w)
-            return value, jnp.concatenate([problem.constraints(out, bound_values), g_extra])
+            return value, jnp.concatenate([structure.constraint_values(out, bound_values), g_extra])
 
         def lagrangian(z, lam, rho):
             value, g = parts(z)
@@ -266,11 +206,11 @@ def _compiled(problem: Problem):
         value, g = parts(z)
         return z, value, g, jax.grad(lambda zz: parts(zz)[0])(z), jax.jacrev(lambda zz: parts(zz)[1])(z)
 
-    compiled = (jax.jit(objectives_at), jax.jit(jax.vmap(run, in_axes=(0, 0, None))),
-                jax.jit(lambda x, fixed, bounds: (problem.evaluate(x, fixed),
-                                                  problem.constraints(problem.evaluate(x, fixed), bounds))))
-    _CACHE[key] = compiled
-    return compiled
+    def evaluate(x, fixed, bounds):
+        out = structure.evaluate(x, fixed)
+        return out, structure.constraint_values(out, bounds)
+
+    return jax.jit(objectives_at), jax.jit(jax.vmap(run, in_axes=(0, 0, None))), jax.jit(evaluate)
 
 
 def _scalarise(kind, f_norm, w):
@@ -312,7 +252,7 @@ def optimize(spec, *, out: str | None = None, write: bool = True) -> pd.DataFram
     # optax's L-BFGS mixes int32 and int64 counters in x64 mode, which a caller's strict
     # dtype promotion would reject; the solver itself does not depend on promotion rules.
     with jax.enable_x64(spec.dtype == "float64"), jax.numpy_dtype_promotion("standard"):
-        frame = _solve(Problem(spec, settings))
+        frame = _solve(optimization_problem(spec), settings)
     if write:
         from explorer import io
 
@@ -322,17 +262,17 @@ def optimize(spec, *, out: str | None = None, write: bool = True) -> pd.DataFram
     return frame
 
 
-def _solve(problem: Problem) -> pd.DataFrame:
+def _solve(problem: Problem, st: OptimizeSettings) -> pd.DataFrame:
     import jax.numpy as jnp
     from scipy.stats import qmc
 
-    spec, st = problem.spec, problem.settings
-    dtype = jnp.float64 if spec.dtype == "float64" else jnp.float32
-    m = len(problem.objectives)
-    objectives_at, solve_all, evaluate = _compiled(problem)
-    fixed = {k: jnp.asarray(v, dtype) for k, v in problem.fixed.items()}
+    structure = problem.structure
+    dtype = jnp.float64 if structure.dtype == "float64" else jnp.float32
+    m = len(structure.objectives)
+    objectives_at, solve_all, evaluate = _compiled(structure, st)
+    fixed = problem.fixed_arrays(dtype)
     bounds = jnp.asarray(problem.bound_values, dtype)
-    z_starts = problem.to_z(qmc.Sobol(len(problem.free), scramble=True, seed=st.seed).random(st.starts))
+    z_starts = to_z(qmc.Sobol(len(structure.free), scramble=True, seed=st.seed).random(st.starts))
 
     # normalisation: the range of each objective over the starts, from a utopia point one
     # range below the best start (so wₖf̃ₖ > 0 where optima beat every start)
@@ -348,7 +288,7 @@ def _solve(problem: Problem) -> pd.DataFrame:
             jnp.asarray(extreme_z, dtype), jnp.asarray(extreme_w, dtype),
             (fixed, bounds, jnp.asarray(ideal, dtype), jnp.asarray(span, dtype))))
         f_ext = np.asarray(objectives_at(jnp.asarray(z_ext, dtype), fixed), float)
-        ok = np.max(g_ext[:, : len(problem.constraint_names)], axis=1, initial=0.0) <= st.tolerance
+        ok = np.max(g_ext[:, : structure.n_constraints], axis=1, initial=0.0) <= st.tolerance
         if ok.any():
             payoff = np.array([f_ext[ok & (extreme_w[:, k] == 1)].min(axis=0) if (ok & (extreme_w[:, k] == 1)).any()
                                else np.nanmin(f_ext[ok], axis=0) for k in range(m)])
@@ -365,8 +305,8 @@ def _solve(problem: Problem) -> pd.DataFrame:
     z, value, g, grad_f, jac_g = (np.asarray(a, float) for a in solve_all(
         jnp.asarray(runs_z, dtype), jnp.asarray(runs_w, dtype), values))
     kkt, comp = _kkt(grad_f, jac_g, g)
-    x = {k: np.asarray(v, float) for k, v in problem.to_x(jnp.asarray(z, dtype)).items()}
-    x = _round_integers(problem, x, evaluate, fixed, bounds, runs_w, ideal, span)
+    x = {k: np.asarray(v, float) for k, v in to_x(structure, jnp.asarray(z, dtype)).items()}
+    x = _round_integers(structure, st, x, evaluate, fixed, bounds, runs_w, ideal, span)
     outputs, g_model = evaluate({k: jnp.asarray(v, dtype) for k, v in x.items()}, fixed, bounds)
     outputs = {k: np.asarray(v, float) for k, v in outputs.items()}
     return _frame(problem, runs_w, x, outputs, np.asarray(g_model, float), value, kkt, comp, st)
@@ -416,26 +356,27 @@ def _kkt(grad_f: np.ndarray, jac_g: np.ndarray, g: np.ndarray, active: float = 1
     return residual, complementarity
 
 
-def _round_integers(problem: Problem, x: dict, evaluate, fixed, bounds, weights, ideal, span) -> dict:
+def _round_integers(structure: Structure, st: OptimizeSettings, x: dict, evaluate, fixed, bounds, weights,
+                    ideal, span) -> dict:
     """Integer variables: per run, the best of the neighbours below and above on its axis's steps —
     least violation beyond the tolerance first, then least weighted normalised objective."""
     import jax.numpy as jnp
 
-    names = [a.name for a in problem.free if a.integer]
+    names = [a.name for a in structure.free if a.integer]
     if not names:
         return x
     dtype = next(iter(fixed.values())).dtype if fixed else jnp.float32
-    tol = problem.settings.tolerance
+    tol = st.tolerance
     best, best_key = None, None
     for choice in itertools.product((np.floor, np.ceil), repeat=len(names)):
         cand = dict(x)
         for name, fn in zip(names, choice):
-            a = next(a for a in problem.free if a.name == name)
+            a = next(a for a in structure.free if a.name == name)
             cand[name] = a.round_down(x[name]) if fn is np.floor else a.round_up(x[name])
         out, g = evaluate({k: jnp.asarray(v, dtype) for k, v in cand.items()}, fixed, bounds)
         g = np.asarray(g, float)
         excess = np.maximum(np.max(g, axis=1, initial=0.0) - tol, 0.0)
-        f = (np.asarray(problem.objective_values(out), float) - ideal) / span
+        f = (np.asarray(structure.objective_values(out), float) - ideal) / span
         key = (np.nan_to_num(excess, nan=np.inf), np.nan_to_num(np.sum(weights * f, axis=1), nan=np.inf))
         if best is None:
             best, best_key = cand, key
@@ -449,17 +390,19 @@ def _round_integers(problem: Problem, x: dict, evaluate, fixed, bounds, weights,
 def _frame(problem, runs_w, x, outputs, g, value, kkt, comp, st) -> pd.DataFrame:
     from explorer.pareto import is_nondominated, knee_point
 
+    structure = problem.structure
+    objectives = list(structure.objectives)
     n = len(value)
     frame = pd.DataFrame({"run": np.arange(n), "start": np.arange(n) % st.starts})
-    if len(problem.objectives) > 1:
-        for k, name in enumerate(problem.objectives):
+    if len(objectives) > 1:
+        for k, name in enumerate(objectives):
             frame[f"weight_{name}"] = runs_w[:, k]
-    for name in problem.model.design_names:
+    for name in structure.model.design_names:
         frame[name] = x.get(name, np.full(n, problem.fixed.get(name, np.nan)))
     for name in x:
         if name not in frame:
             frame[name] = x[name]
-    for name in problem.model.output_names:
+    for name in structure.model.output_names:
         frame[name] = np.broadcast_to(outputs[name], (n,))
     for k, name in enumerate(problem.constraint_names):
         frame[f"g[{name}]"] = g[:, k]
@@ -468,10 +411,10 @@ def _frame(problem, runs_w, x, outputs, g, value, kkt, comp, st) -> pd.DataFrame
     frame["max_violation"] = violation
     frame["kkt_residual"] = kkt
     frame["complementarity"] = comp
-    finite = np.all(np.isfinite(frame[problem.objectives].to_numpy(float)), axis=1)
+    finite = np.all(np.isfinite(frame[objectives].to_numpy(float)), axis=1)
     frame["feasible"] = (violation <= st.tolerance) & finite
     frame["converged"] = frame["feasible"] & (kkt <= st.kkt_tolerance)
-    signed = frame[problem.objectives].to_numpy(float) * problem.signs
+    signed = frame[objectives].to_numpy(float) * structure.signs
     on_front = np.zeros(n, bool)
     feasible = frame["feasible"].to_numpy()
     if feasible.any():
@@ -479,7 +422,7 @@ def _frame(problem, runs_w, x, outputs, g, value, kkt, comp, st) -> pd.DataFrame
     frame["on_front"] = on_front
     frame["best"] = False
     if feasible.any():
-        if len(problem.objectives) == 1:  # the least objective among feasible runs
+        if len(objectives) == 1:  # the least objective among feasible runs
             best = int(np.argmin(np.where(feasible, signed[:, 0], np.inf)))
         else:  # the knee of the feasible front
             rows = np.flatnonzero(on_front)
@@ -492,7 +435,7 @@ def _metadata(spec, settings, frame) -> dict:
     import datetime
 
     model = spec.model
-    units = {v.name: v.unit for v in model.design} | {o.name: o.unit for o in model.outputs}
+    units = {k: model.units[k] for k in (*model.design_names, *model.output_names)}
     return {
         "model": model.name, "model_version": model.version, "units": units, "kind": "optimize",
         "spec": spec.raw, "presets": spec.presets, "mode": spec.mode, "params": spec.params, "seed": settings.seed,

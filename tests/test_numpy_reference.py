@@ -9,7 +9,6 @@ import pytest
 
 import explorer
 import kernels
-from explorer.evaluation import design_defaults
 from explorer.models import Model, Output, Variable, get_model, resolve_params
 from explorer.models.params import split_choices
 from explorer.numpy_reference import evaluate_numpy, kernel_modules, numpy_backend
@@ -31,9 +30,9 @@ def test_numpy_values_equal_the_jax_values(model_name):
     params = resolve_params(model)
     numeric, choices = split_choices(model, params)
     rng = np.random.default_rng(3)
-    design = {k: v * rng.uniform(0.8, 1.2, 16) for k, v in design_defaults(model, params).items()}
+    design = {k: v * rng.uniform(0.8, 1.2, 16) for k, v in model.design_defaults(params).items()}
     if "n_parallel" in design:
-        design["n_parallel"] = np.full(16, design_defaults(model, params)["n_parallel"])
+        design["n_parallel"] = np.full(16, model.design_defaults(params)["n_parallel"])
     out = evaluate_numpy(model, design, {**numeric, **choices})
     reference = explorer.evaluate(design, model=model_name)
     for name in model.output_names:
@@ -57,7 +56,7 @@ def test_concurrent_evaluations_do_not_interleave_the_swap():
     model = get_model("llm_training")
     params = resolve_params(model)
     numeric, choices = split_choices(model, params)
-    design = {k: np.full(8, v) for k, v in design_defaults(model, params).items()}
+    design = {k: np.full(8, v) for k, v in model.design_defaults(params).items()}
     results, errors = [], []
 
     def work():

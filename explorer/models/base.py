@@ -67,9 +67,12 @@ class Output:
     doc: str = ""
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class Model:
     """A registered model: the function and its metadata.
+
+    Models compare and hash by identity (a registered model is one object), so a Model can
+    key a cache of compiled programs.
 
     Attributes:
       name: registry key.
@@ -94,29 +97,47 @@ class Model:
     doc: str = ""
 
     def variable(self, name: str) -> Variable:
+        """The design variable ``name`` (one clear error if there is none)."""
         return _lookup(self.design, name, f"design variable of model {self.name!r}")
 
     def param(self, name: str) -> Param:
+        """The parameter ``name`` (one clear error if there is none)."""
         return _lookup(self.params, name, f"parameter of model {self.name!r}")
 
     def output(self, name: str) -> Output:
+        """The output ``name`` (one clear error if there is none)."""
         return _lookup(self.outputs, name, f"output of model {self.name!r}")
 
     @property
     def design_names(self) -> tuple[str, ...]:
+        """Design variable names, in order."""
         return tuple(v.name for v in self.design)
 
     @property
     def param_names(self) -> tuple[str, ...]:
+        """Parameter names, in order."""
         return tuple(p.name for p in self.params)
 
     @property
     def output_names(self) -> tuple[str, ...]:
+        """Output names, in order."""
         return tuple(o.name for o in self.outputs)
 
     @property
     def margins(self) -> tuple[str, ...]:
+        """The outputs that are constraint margins (≤ 0 feasible)."""
         return tuple(o.name for o in self.outputs if o.kind == "margin")
+
+    @property
+    def units(self) -> dict[str, str]:
+        """The unit of every design variable, parameter and output, by name."""
+        return ({v.name: v.unit for v in self.design} | {p.name: p.unit for p in self.params}
+                | {o.name: o.unit for o in self.outputs})
+
+    def design_defaults(self, params: Mapping[str, float | str]) -> dict[str, float]:
+        """Each design variable's default: a number, or the value of the parameter it names."""
+        return {v.name: float(params[v.default]) if isinstance(v.default, str) else float(v.default)
+                for v in self.design}
 
 
 def _lookup(items, name, what):
