@@ -27,6 +27,7 @@ import numpy as np
 
 from explorer.models.params import split_choices
 from explorer.pareto import ParetoArchive, is_nondominated
+from explorer.problem import Problem
 from explorer.spec import parse_spec
 
 OBJECTIVES = ("time_s", "energy_j", "final_loss")
@@ -104,7 +105,7 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
     import jax.numpy as jnp
 
     from explorer.dominance import grid_of_minima, sketch_points, survivors
-    from explorer.engine import _Survivors
+    from explorer.engine import Survivors
 
     m = points.shape[1]
     kept = jax.jit(lambda obj, grid, sketch: survivors(obj, jnp.all(jnp.isfinite(obj), axis=1), grid, sketch))
@@ -112,7 +113,7 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
     padded = np.concatenate([points, np.full((pad, m), np.inf)]).astype(np.float32)
     names = [f"o{k}" for k in range(m)]
     archive = ParetoArchive(m)
-    store = _Survivors(archive, names, np.ones(m), tables=True)
+    store = Survivors(archive, names, np.ones(m), tables=True)
     sketch = jax.device_put(sketch_points(archive.points).astype(np.float32))
     jax.block_until_ready(kept(padded[:chunk], grid_of_minima(padded[:1]), sketch))  # compile outside the timing
     t = time.perf_counter()
@@ -169,28 +170,24 @@ def run_bench(quick: bool = False) -> list[tuple[str, str]]:
 
 
 def _feasible_objectives(spec, n: int) -> np.ndarray:
-    """Objectives of every feasible configuration of the sweep, computed by the JAX model."""
+    """Objectives (minimised) of every feasible configuration of the sweep, computed by the JAX
+    model on the problem's structure: margins and bounds, as the engine applies them."""
     import jax
     import jax.numpy as jnp
 
-    model = spec.model
-    numeric, choices = split_choices(model, spec.params)
-    params = {k: jnp.float32(v) for k, v in numeric.items()}
+    problem = Problem.from_spec(spec)
+    structure, fixed = problem.structure, problem.fixed_arrays(jnp.float32)
 
     @jax.jit
-    def objectives(design):
-        out = model.fn(design, {**params, **choices})
-        feasible = jnp.ones(design["nu"].shape, bool)
-        for name in spec.margins:
-            feasible &= out[name] <= 0
-        return jnp.stack([out[o] for o in OBJECTIVES], axis=1), feasible
+    def objectives(free):
+        out = structure.evaluate(free, fixed)
+        return structure.objective_values(out), structure.feasible(out, problem.bound_values)
 
     parts = []
     for start in range(0, n, spec.chunk_size):
         size = min(spec.chunk_size, n - start)
-        design = {k: jnp.asarray(v, jnp.float32) for k, v in _grid_numpy(spec, start, size).items()}
-        obj, feasible = objectives({**_fixed_design(spec, jnp.float32), **design})
-        obj, feasible = np.asarray(obj), np.asarray(feasible)
+        obj, feasible = objectives({k: jnp.asarray(v, jnp.float32) for k, v in _grid_numpy(spec, start, size).items()})
+        obj, feasible = np.asarray(obj), np.broadcast_to(np.asarray(feasible), (size,))
         parts.append(obj[feasible & np.all(np.isfinite(obj), axis=1)])
     return np.concatenate(parts)
 

@@ -131,7 +131,7 @@ def _cells(cols, grid, bins: int, xp):
     return [bin_of(order_keys(c, xp), grid["k0"][k], grid["scale"][k], bins, xp) for k, c in enumerate(cols)]
 
 
-def _lookup(cols, binned, tables, xp):
+def _table_lookup(cols, binned, tables, xp):
     """Rows that some table's references dominate, given every objective's bin."""
     dominated = xp.zeros(np.broadcast_shapes(*(c.shape for c in cols)), bool)
     for t, (axes, target) in enumerate(layout(len(cols))):
@@ -149,10 +149,10 @@ def dominated_by_table(obj, grid, bins: int = BINS, xp=None):
     host (``xp=numpy``)."""
     if xp is None:
         import jax.numpy as xp
-    cols = _columns(obj)
+    cols = _objective_columns(obj)
     if not layout(len(cols)):
         return xp.zeros(np.broadcast_shapes(*(c.shape for c in cols)), bool)
-    return _lookup(cols, _cells(cols, grid, bins, xp), grid["tables"], xp)
+    return _table_lookup(cols, _cells(cols, grid, bins, xp), grid["tables"], xp)
 
 
 def reject_and_fold(obj, candidate, grid, bins: int = BINS):
@@ -166,7 +166,7 @@ def reject_and_fold(obj, candidate, grid, bins: int = BINS):
     """
     import jax.numpy as jnp
 
-    cols = _columns(obj)
+    cols = _objective_columns(obj)
     tables_layout = layout(len(cols))
     if not tables_layout:
         return jnp.zeros(cols[0].shape, bool), grid
@@ -184,7 +184,7 @@ def reject_and_fold(obj, candidate, grid, bins: int = BINS):
     tables = jnp.stack(tables)
     for axis in range(1, a + 1):
         tables = _prefix_min(tables, axis)
-    return _lookup(cols, binned, tables, jnp), {**grid, "tables": tables}
+    return _table_lookup(cols, binned, tables, jnp), {**grid, "tables": tables}
 
 
 def survivors(obj, candidate, grid, sketch):
@@ -234,7 +234,7 @@ def dominated_by_any(obj, reference):
     """
     import jax.numpy as jnp
 
-    cols = _columns(obj)
+    cols = _objective_columns(obj)
     dominated = jnp.zeros(jnp.broadcast_shapes(*(c.shape for c in cols)), bool)
     for j in range(reference.shape[0]):
         no_worse = cols[0] >= reference[j, 0]
@@ -246,5 +246,5 @@ def dominated_by_any(obj, reference):
     return dominated
 
 
-def _columns(obj) -> list:
+def _objective_columns(obj) -> list:
     return list(obj) if isinstance(obj, (list, tuple)) else [obj[:, k] for k in range(obj.shape[1])]

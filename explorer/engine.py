@@ -71,6 +71,7 @@ class SweepResult:
 
     @property
     def configs_per_s(self) -> float:
+        """Configurations evaluated per second of streaming (compilation excluded)."""
         return self.evaluated / self.run_s if self.run_s > 0 else float("nan")
 
 
@@ -346,7 +347,7 @@ class _Engine:
         scout.update(objective_points(rows, self.objectives, self.signs))
         return scout.points + self.slack * np.abs(scout.points)
 
-    def _merge(self, survivors: "_Survivors", grid):
+    def _merge(self, survivors: "Survivors", grid):
         """Merges the waiting survivors into the archive, first dropping the rows that ``grid``
         (tables the device has finished with) dominates."""
         survivors.merge(grid)
@@ -363,7 +364,7 @@ class _Engine:
         loaded = checkpoint.load(archive) if resume else None
         if loaded:
             state = loaded[0]
-        survivors = _Survivors(archive, self.objectives, self.signs, tables=bool(layout(len(self.objectives))),
+        survivors = Survivors(archive, self.objectives, self.signs, tables=bool(layout(len(self.objectives))),
                                columns=loaded[1] if loaded else None)
         parts = _Parts(spec.path) if not self.frontier else None
         if parts is not None:
@@ -463,7 +464,7 @@ def objective_points(rows: dict, objectives: list[str], signs: np.ndarray) -> np
     return np.stack([np.asarray(rows[o]) * s for o, s in zip(objectives, signs)], axis=1)
 
 
-class _Survivors:
+class Survivors:
     """The survivors on the host: their columns, kept in the parts they came in, and the
     archive of their objectives, whose payload is each row's number in those parts.
 
@@ -549,7 +550,7 @@ class _Checkpoint:
         self.path = out.with_name(out.name + ".checkpoint.npz")
         self.digest, self.chunk = digest, chunk
 
-    def save(self, state: dict, survivors: _Survivors):
+    def save(self, state: dict, survivors: Survivors):
         """Saves the state and the front so far (``survivors`` just merged)."""
         arrays = {f"payload__{k}": v for k, v in survivors.columns().items()}
         with io.atomic_path(self.path) as tmp:

@@ -58,7 +58,7 @@ def check_design(model: Model, design: Mapping[str, object]) -> dict[str, np.nda
 
 
 @functools.lru_cache(maxsize=32)
-def _compiled(fn, choices):
+def _jitted_model(fn, choices):
     """One jitted evaluator per model function and set of choice parameters."""
     import jax
 
@@ -98,7 +98,7 @@ def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "l
         raise ExplorerError(f"design arrays do not broadcast together: {shapes}") from None
     flat = {k: a.ravel() for k, a in zip(values, arrays)}
     numeric, choices = split_choices(model, resolved)
-    run = _compiled(model.fn, tuple(sorted(choices.items())))
+    run = _jitted_model(model.fn, tuple(sorted(choices.items())))
     dtype = jax.dtypes.canonicalize_dtype(jnp.float64)  # float32 unless x64 is enabled
     outputs = run({k: jnp.asarray(v, dtype) for k, v in flat.items()},
                   {k: jnp.asarray(v, dtype) for k, v in numeric.items()})

@@ -22,7 +22,7 @@ import jax
 import jax.numpy as jnp
 import pandas as pd
 
-from explorer.models.base import Model, Output, Param, Variable
+from explorer.models.closed_form_problems import BARRIER, DELTA_L, SEED004, T_AVAILABLE
 from explorer.presets import load_preset
 from kernels import batch as kb
 from kernels import cost as kc
@@ -30,43 +30,9 @@ from kernels import dvfs
 from kernels import energy as ke
 from kernels import quality as kq
 
-T_AVAILABLE = 90 * 86400.0  # s: the time available used for T_opt
 T_MIN = 7 * 86400.0  # s: the shortest time considered at the speed point
-DELTA_L = 0.04  # nats: the barrier ΔL (seed000 model default)
 
 
-def _barrier(design, p):
-    temperature = design["temperature"]
-    log_crossing = p["delta_l"] / temperature - jnp.log(p["nu"])  # log of (1/ν₀)·exp(ΔL/T)
-    return {"temperature_out": temperature,
-            "crossing_time": jnp.exp(log_crossing),
-            "crossing_margin": log_crossing - jnp.log(p["t_available"])}
-
-
-BARRIER = Model(
-    name="seed000_barrier", version="1", fn=_barrier,
-    design=(Variable("temperature", "nats", 1e-3, (1e-4, 1e-1), "log"),),
-    params=(Param("delta_l", "nats", DELTA_L), Param("nu", "Hz", 1.8e9), Param("t_available", "s", T_AVAILABLE)),
-    outputs=(Output("temperature_out", "nats", "min"), Output("crossing_time", "s", None, "info"),
-             Output("crossing_margin", "1", None, "margin", "log(crossing time / t_available) ≤ 0")),
-    doc="Seed 000 §3.3 as a constrained problem: least T whose barrier crossing fits in t_available.")
-
-
-def _seed004(design, p):
-    b = design["batch"]
-    efficiency = kb.per_sample_efficiency(b, p["alpha"], p["beta"])
-    throughput = kb.throughput_vs_batch(b, p["t0"], p["b_max"], p["gamma"])
-    return {"w_total": kq.total_energy_seed004(p["w_base"], p["l0"], p["l_star"], efficiency, throughput)}
-
-
-SEED004 = Model(
-    name="seed004_energy", version="1", fn=_seed004,
-    design=(Variable("batch", "samples", 1024.0, (1.0, 1e6), "log"),),
-    params=(Param("alpha", "nats/token", 0.01), Param("beta", "1", 0.3), Param("gamma", "1", 0.8),
-            Param("t0", "tokens/s", 1e6), Param("b_max", "samples", 4096.0), Param("w_base", "W", 1e6),
-            Param("l0", "nats", 10.0), Param("l_star", "nats", 2.0)),
-    outputs=(Output("w_total", "J", "min"),),
-    doc="Seed 004's W_total(B).")
 
 
 def dynamic_energy_per_flop(hw: dict) -> float:
@@ -85,7 +51,7 @@ def seed000_params(hardware: str) -> dict:
             "mem_bandwidth": hw["mem_bandwidth"] * 8.0, "mem_total": hw["mem_capacity"] * 8.0 / 16.0}
 
 
-def _solve(model, axes, objectives, params=None, margins=(), solver="lbfgs", starts=8):
+def _best_run(model, axes, objectives, params=None, margins=(), solver="lbfgs", starts=8):
     """The optimiser's best run on a small float64 problem."""
     from explorer.optimize import optimize
 
@@ -111,13 +77,13 @@ def seed_optima(hardware: str = "h100-sxm") -> pd.DataFrame:
         seed000 = get_model("seed000")
         nu_eff = float(ke.nu_efficient(p["alpha"], p["t_kelvin"]))
         nu_max = float(ke.nu_max_thermal(p["thermal_limit"], p["alpha"]))
-        best_eta = _solve(seed000, {"nu": {"low": nu_eff / 100, "high": nu_eff * 100, "scale": "log"}},
+        best_eta = _best_run(seed000, {"nu": {"low": nu_eff / 100, "high": nu_eff * 100, "scale": "log"}},
                           {"flops_per_joule": "max"}, p)
         t_opt = float(kq.temperature_opt(DELTA_L, nu_max, T_AVAILABLE))
-        best_t = _solve(BARRIER, {"temperature": {"low": 1e-4, "high": 0.1, "scale": "log"}},
+        best_t = _best_run(BARRIER, {"temperature": {"low": 1e-4, "high": 0.1, "scale": "log"}},
                         {"temperature_out": "min"}, {"nu": nu_max}, margins=["crossing_margin"])
         temperature_speed = float(kq.temperature_opt(DELTA_L, nu_max, T_MIN))
-        speed = _solve(seed000, {"nu": {"low": 1e8, "high": 3e9, "scale": "log"},
+        speed = _best_run(seed000, {"nu": {"low": 1e8, "high": 3e9, "scale": "log"},
                                  "batch": {"low": 1.0, "high": 1e6, "scale": "log"}},
                        {"t_train": "min"}, {**p, "t_max": 1e12},
                        margins=["clock_margin", "batch_margin"], starts=16)
@@ -126,7 +92,7 @@ def seed_optima(hardware: str = "h100-sxm") -> pd.DataFrame:
                                      DELTA_L, T_MIN, T_AVAILABLE, 1e12)
         s4 = {k: v.default for k, v in ((q.name, q) for q in SEED004.params)}
         b_star = float(kb.batch_star_seed004(s4["beta"], s4["gamma"], s4["w_base"], s4["t0"]))
-        best_b = _solve(SEED004, {"batch": {"low": 1.0, "high": 1e6, "scale": "log"}}, {"w_total": "min"})
+        best_b = _best_run(SEED004, {"batch": {"low": 1.0, "high": 1e6, "scale": "log"}}, {"w_total": "min"})
     rows = [
         ("ν₀_efficient (§1.3): argmax ν₀/E_FLOP", "Hz", nu_eff, best_eta.nu, "interior maximum"),
         ("T_opt (§3.3): least T with exp(ΔL/T)/ν₀_max ≤ t_available", "nats", t_opt, best_t.temperature,

@@ -79,6 +79,7 @@ class OptimizeSettings:
 
 
 def parse_settings(raw: dict, n_objectives: int) -> OptimizeSettings:
+    """The validated ``[optimize]`` table of a spec dict (one ExplorerError line per mistake)."""
     table = raw.get("optimize", {})
     if not isinstance(table, dict):
         raise ExplorerError("optimize must be a table")

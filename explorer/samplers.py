@@ -87,6 +87,8 @@ class _Sampler:
 
 
 class GridSampler(_Sampler):
+    """The full grid of the axes' values, decoded on the device from a chunk's start (mixed radix)."""
+
     def __init__(self, axes: list[Axis]):
         self.axes = axes
         self.tables = [a.grid_values() for a in axes]
@@ -115,6 +117,7 @@ class GridSampler(_Sampler):
         return -1, trailing
 
     def host_inputs(self, start: int, size: int):
+        """The start position's digit on every axis (all a chunk needs from the host)."""
         digits = []
         for radix in reversed(self.radices):  # last axis varies fastest
             start, d = divmod(start, radix)
@@ -158,19 +161,25 @@ class GridSampler(_Sampler):
 
 
 class RandomSampler(_Sampler):
+    """Uniform points, hashed on the device from (seed, index, axis): counter-based, no state."""
+
     def __init__(self, axes: list[Axis], samples: int, seed: int):
         self.axes, self.total, self.seed = axes, samples, seed
 
     def host_inputs(self, start: int, size: int):
+        """The chunk's 64-bit start index as two uint32 words."""
         return {"hi": np.uint32(start >> 32), "lo": np.uint32(start & 0xFFFFFFFF)}
 
     def values_at(self, inputs, j, dtype):
+        """The points at chunk positions ``j`` (traced)."""
         lo = inputs["lo"] + j.astype(jnp.uint32)
         hi = inputs["hi"] + (lo < inputs["lo"]).astype(jnp.uint32)
         return {a.name: a.from_unit(hash_uniform(self.seed, hi, lo, k, dtype)) for k, a in enumerate(self.axes)}
 
 
 class SobolSampler(_Sampler):
+    """Scrambled Sobol' points (SciPy), generated on the host chunk by chunk."""
+
     random_access = False  # a chunk's points are generated on the host
 
     def __init__(self, axes: list[Axis], samples: int, seed: int):
@@ -181,6 +190,7 @@ class SobolSampler(_Sampler):
         self._position = 0
 
     def host_inputs(self, start: int, size: int):
+        """The chunk's points in the unit cube, from SciPy's generator (fast-forwarded to ``start``)."""
         import warnings
 
         if start != self._position:
@@ -194,11 +204,14 @@ class SobolSampler(_Sampler):
         return {"u": points}
 
     def values_at(self, inputs, j, dtype):
+        """The points at chunk positions ``j`` mapped onto the axes (traced)."""
         u = jnp.asarray(inputs["u"], dtype)[j]
         return {a.name: a.from_unit(u[..., k]) for k, a in enumerate(self.axes)}
 
 
 class LatinHypercubeSampler(_Sampler):
+    """A Latin hypercube: one device-side permutation per axis, jittered within its cell."""
+
     MAX_SAMPLES = 1 << 28  # one int32 permutation per axis lives on the device
 
     def __init__(self, axes: list[Axis], samples: int, seed: int):
@@ -210,9 +223,11 @@ class LatinHypercubeSampler(_Sampler):
                                 for k in range(len(axes))])
 
     def host_inputs(self, start: int, size: int):
+        """The chunk's start index."""
         return {"start": np.int32(start)}
 
     def values_at(self, inputs, j, dtype):
+        """The points at chunk positions ``j`` (traced)."""
         j = inputs["start"] + j
         safe = jnp.minimum(j, self.total - 1)
         lo = j.astype(jnp.uint32)

@@ -21,8 +21,14 @@ def test_evaluate_prints_outputs_with_units(capsys):
     assert code == 0
     assert "hardware=h100-sxm" in out
     lines = {line.split()[0]: line for line in out.splitlines()[1:]}
-    assert lines["nu"].split()[1:3] == ["1.5e+09", "Hz"]
-    assert " J " in lines["energy_j"] and "MWh" in lines["energy_j"]
+    # the printed output is the model's value at that configuration, in its unit and a planner's
+    import explorer
+
+    row = explorer.evaluate({"nu": 1.5e9, "batch": 1024.0, "temperature": 0.1, "n_parallel": 4096.0},
+                            params={"hardware": "h100-sxm", "workload": "llama3.1-70b"}).iloc[0]
+    energy = lines["energy_j"].split()
+    assert float(energy[1]) == pytest.approx(row.energy_j, rel=1e-4) and energy[2] == "J"
+    assert float(energy[3].lstrip("(")) == pytest.approx(row.energy_j / 3.6e9, rel=1e-3) and "MWh" in energy[4]
     assert "days" in lines["time_s"]
     assert "(≤ 0 is feasible)" in lines["memory_margin"]
 

@@ -131,7 +131,7 @@ class _Interrupt:
     """Raises KeyboardInterrupt on the n-th chunk handed to the survivors, as Ctrl-C would."""
 
     def __init__(self, monkeypatch, n):
-        original = sweep_module._Survivors.add
+        original = sweep_module.Survivors.add
         self.calls = 0
 
         def add(survivors, rows):
@@ -140,7 +140,7 @@ class _Interrupt:
                 raise KeyboardInterrupt
             return original(survivors, rows)
 
-        monkeypatch.setattr(sweep_module._Survivors, "add", add)
+        monkeypatch.setattr(sweep_module.Survivors, "add", add)
 
 
 @pytest.mark.parametrize("mode", ["frontier", "all"])
@@ -241,8 +241,8 @@ def test_streamed_front_equals_brute_force_for_the_seed000_model(tmp_path):
 
 
 def test_survivors_gather_the_front_rows_across_parts_and_compactions(monkeypatch):
-    monkeypatch.setattr(sweep_module._Survivors, "MIN_ROWS", 4)
-    store = sweep_module._Survivors(sweep_module.ParetoArchive(2), ["a", "b"], np.array([1.0, -1.0]), tables=False)
+    monkeypatch.setattr(sweep_module.Survivors, "MIN_ROWS", 4)
+    store = sweep_module.Survivors(sweep_module.ParetoArchive(2), ["a", "b"], np.array([1.0, -1.0]), tables=False)
     rng = np.random.default_rng(1)
     added = []
     for k in range(8):

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 
 def add_arguments(parser):
+    """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("--quick", action="store_true", help="small sizes (a few seconds)")
 
 
 def run(args):
+    """Runs the subcommand with parsed ``args``; returns the exit status."""
     from explorer.bench import run_bench
 
     rows = run_bench(quick=args.quick)

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 
 def add_arguments(parser):
+    """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("--dvfs", action="store_true",
                         help="energy-optimal power limit and clock per hardware preset")
     parser.add_argument("--csv", action="store_true", help="print CSV instead of a Markdown table")
 
 
 def run(args):
+    """Runs the subcommand with parsed ``args``; returns the exit status."""
     import sys
 
     if args.dvfs:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 
 def add_arguments(parser):
+    """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("settings", nargs="*", metavar="NAME=VALUE", help="design variables and parameter overrides")
     parser.add_argument("--model", default="llm_training", help="registered model (default: llm_training)")
     parser.add_argument("--hardware", help="hardware preset (see `explorer presets`)")
@@ -44,6 +45,7 @@ def parse_settings(model, settings):
 
 
 def run(args):
+    """Runs the subcommand with parsed ``args``; returns the exit status."""
     import pandas as pd
 
     from explorer.evaluation import evaluate

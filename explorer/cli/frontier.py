@@ -14,6 +14,7 @@ from __future__ import annotations
 
 
 def add_arguments(parser):
+    """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("file", help="input Parquet file")
     parser.add_argument("--objectives", help="comma-separated objective columns (default: the file's own)")
     parser.add_argument("--maximize", default="", help="comma-separated objectives to maximise (others are minimised)")
@@ -23,6 +24,7 @@ def add_arguments(parser):
 
 
 def run(args):
+    """Runs the subcommand with parsed ``args``; returns the exit status."""
     from explorer.frontier import frontier_file
 
     objectives = [o for o in (args.objectives or "").split(",") if o] or None

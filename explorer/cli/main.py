@@ -32,6 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``explorer`` parser with one subparser per command (each module's docstring is its help)."""
     parser = _Parser(prog="explorer", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, module in COMMANDS.items():
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The console entry point: runs one subcommand; bad input is one line and exit 2."""
     args = build_parser().parse_args(argv)
     try:
         return args.run(args) or 0

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 
 def add_arguments(parser):
+    """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("--hardware", default="h100-sxm", help="hardware preset (default h100-sxm)")
 
 
 def run(args):
+    """Runs the subcommand with parsed ``args``; returns the exit status."""
     from explorer.optima import seed_optima
 
     table = seed_optima(args.hardware)

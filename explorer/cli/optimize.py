@@ -23,11 +23,13 @@ from __future__ import annotations
 
 
 def add_arguments(parser):
+    """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("spec", help="optimisation spec (TOML)")
     parser.add_argument("--out", help="output Parquet path (overrides the spec's output.path)")
 
 
 def run(args):
+    """Runs the subcommand with parsed ``args``; returns the exit status."""
     from explorer.optimize import optimize
     from explorer.spec import load_spec
     from explorer.units import humanize

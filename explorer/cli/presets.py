@@ -9,6 +9,7 @@ from __future__ import annotations
 
 
 def add_arguments(parser):
+    """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("name", nargs="?", help="preset to show")
     parser.add_argument("--table", choices=("hardware", "workload"), help="print all presets of a kind as CSV")
 
@@ -31,6 +32,7 @@ def table(kind: str) -> str:
 
 
 def run(args):
+    """Runs the subcommand with parsed ``args``; returns the exit status."""
     from explorer.presets import KINDS, find_preset, load_preset, preset_names
 
     if args.table:

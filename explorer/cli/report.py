@@ -14,11 +14,13 @@ from __future__ import annotations
 
 
 def add_arguments(parser):
+    """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("file", help="an explorer Parquet output (sweep or optimize)")
     parser.add_argument("--out", help="output folder (default: <stem>_report beside the file)")
 
 
 def run(args):
+    """Runs the subcommand with parsed ``args``; returns the exit status."""
     from explorer.report import report
 
     files = report(args.file, args.out)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 
 def add_arguments(parser):
+    """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("spec", help="sweep spec (TOML)")
     parser.add_argument("--out", help="output Parquet path (overrides the spec's output.path)")
     parser.add_argument("--samples", type=int, help="sample count (random, sobol and lhs samplers)")
@@ -23,6 +24,7 @@ def add_arguments(parser):
 
 
 def run(args):
+    """Runs the subcommand with parsed ``args``; returns the exit status."""
     import sys
 
     from explorer.spec import load_spec

@@ -176,4 +176,5 @@ def get_model(name: str | Model) -> Model:
 
 
 def available_models() -> tuple[str, ...]:
+    """Names of the registered models, sorted."""
     return tuple(sorted(_REGISTRY))

@@ -30,6 +30,8 @@ class Entry:
 
 @dataclasses.dataclass(frozen=True)
 class Preset:
+    """A named set of parameter values of one kind (hardware or workload), each with its source."""
+
     name: str
     kind: str
     description: str
@@ -37,6 +39,7 @@ class Preset:
 
     @property
     def values(self) -> dict[str, float | str]:
+        """The values alone, by parameter name."""
         return {k: e.value for k, e in self.entries.items()}
 
 
