@@ -26,7 +26,7 @@ from scipy.optimize import least_squares
 
 from explorer.models import get_model, resolve_params
 from explorer.models.params import split_choices
-from kernels.constants import JOULES_PER_MWH, SECONDS_PER_HOUR
+from explorer.kernels.constants import JOULES_PER_MWH, SECONDS_PER_HOUR
 
 FITTED = ("gemm_efficiency",)
 FIT_BOUNDS = ((0.2,), (1.0,))

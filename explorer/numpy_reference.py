@@ -24,7 +24,7 @@ import threading
 
 import numpy as np
 
-import kernels
+from explorer import kernels
 
 _LOCK = threading.Lock()
 

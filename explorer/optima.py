@@ -24,11 +24,11 @@ import pandas as pd
 
 from explorer.models.closed_form_problems import BARRIER, DELTA_L, SEED004, T_AVAILABLE
 from explorer.presets import load_preset
-from kernels import batch as kb
-from kernels import cost as kc
-from kernels import dvfs
-from kernels import energy as ke
-from kernels import quality as kq
+from explorer.kernels import batch as kb
+from explorer.kernels import cost as kc
+from explorer.kernels import dvfs
+from explorer.kernels import energy as ke
+from explorer.kernels import quality as kq
 
 T_MIN = 7 * 86400.0  # s: the shortest time considered at the speed point
 

@@ -86,7 +86,7 @@ def power_limit_optimum(hardware: str) -> PowerLimitOptimum:
 
 
 def _voltage(hw, clock):
-    from kernels import dvfs
+    from explorer.kernels import dvfs
 
     return float(dvfs.voltage(clock, hw["v_min"], hw["v_max"], hw["nu_knee"], hw["nu_max"], hw["vf_exponent"]))
 

@@ -11,7 +11,7 @@ bubble, point-to-point sends) and ``transformer`` (FLOPs, activations and
 optimiser state of a dense transformer). Constants live in ``constants``.
 """
 
-from kernels import (batch, constants, cost, dvfs, energy, information, layout, parallel, quality, thermal,
+from . import (batch, constants, cost, dvfs, energy, information, layout, parallel, quality, thermal,
                      throughput, transformer)
 
 __all__ = ["batch", "constants", "cost", "dvfs", "energy", "information", "layout", "parallel", "quality",

@@ -3,7 +3,7 @@ Optimization", seed 004 "Efficiency Relations" and "Throughput Scaling"."""
 
 import jax.numpy as jnp
 
-from kernels._safe import safe_sqrt
+from ._safe import safe_sqrt
 
 
 def compute_rate(nu, batch, n_parallel):

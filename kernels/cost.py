@@ -1,9 +1,9 @@
 """Combined optimisation: seed 000 §6 (total cost and the practical operating points)."""
 
-from kernels.batch import batch_opt
-from kernels.energy import nu_efficient, nu_max_thermal
-from kernels.parallel import critical_batch
-from kernels.quality import temperature_opt
+from .batch import batch_opt
+from .energy import nu_efficient, nu_max_thermal
+from .parallel import critical_batch
+from .quality import temperature_opt
 
 
 def total_cost(w_time, t_train, w_energy, energy, w_quality, loss_gap):

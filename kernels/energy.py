@@ -7,8 +7,8 @@ Every argument broadcasts; every function is pure ``jax.numpy`` and safe under
 import jax
 import jax.numpy as jnp
 
-from kernels._safe import safe_sqrt
-from kernels.constants import K_B, LN2
+from ._safe import safe_sqrt
+from .constants import K_B, LN2
 
 
 def energy_per_flop(nu, alpha, t_kelvin):

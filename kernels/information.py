@@ -1,6 +1,6 @@
 """Landauer's bound and practical energy: seed 004 "Theoretical Bounds"."""
 
-from kernels.constants import K_B, LN2
+from .constants import K_B, LN2
 
 
 def landauer_bit_energy(t_kelvin):

@@ -1,6 +1,6 @@
 """Parallelism against communication: seed 000 §5, seed 003 "Workload Distribution"."""
 
-from kernels._safe import as_float, safe_log, x_log_x
+from ._safe import as_float, safe_log, x_log_x
 
 
 def parallel_speedup(n_parallel, gamma):

@@ -4,8 +4,8 @@ Tradeoff", "Information Processing Rate" and "System Dynamics"."""
 import jax
 import jax.numpy as jnp
 
-from kernels._safe import safe_log
-from kernels._scan import broadcast_schedule
+from ._safe import safe_log
+from ._scan import broadcast_schedule
 
 
 def training_time(l0, l_star, d, nu, batch, delta_l, temperature, dl_step):

@@ -7,7 +7,7 @@ whose steady state is T = T_ambient + R_th·P.
 import jax
 import jax.numpy as jnp
 
-from kernels._scan import broadcast_schedule
+from ._scan import broadcast_schedule
 
 
 def temperature_rate(p_inst, p_cooling, heat_capacity):

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from kernels import batch, quality
+from explorer.kernels import batch, quality
 from kernel_checks import approx, catalogue_test, enable_x64, f32, jgrad  # noqa: F401
 
 # ---------------------------------------------------------------- seed 000 §2

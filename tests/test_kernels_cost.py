@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from kernels import cost
+from explorer.kernels import cost
 from kernel_checks import approx, enable_x64, jgrad
 
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq
 
-from kernels import dvfs
+from explorer.kernels import dvfs
 from kernel_checks import approx, catalogue_test, enable_x64
 
 # floor 0.7 V up to 1 GHz, 1.0 V at 2 GHz

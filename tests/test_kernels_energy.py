@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from kernels import energy
+from explorer.kernels import energy
 from kernel_checks import approx, catalogue_test, enable_x64, f32, jgrad  # noqa: F401
 
 K_B = 1.380649e-23

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from kernels import constants, information
+from explorer.kernels import constants, information
 from kernel_checks import approx, catalogue_test, enable_x64, f32, jgrad  # noqa: F401
 
 def test_constants_match_si():

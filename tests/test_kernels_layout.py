@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernels import layout
+from explorer.kernels import layout
 from kernel_checks import approx, catalogue_test
 
 

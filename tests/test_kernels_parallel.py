@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernels import _safe, parallel
+from explorer.kernels import _safe, parallel
 from kernel_checks import approx, catalogue_test, enable_x64, f32, jgrad  # noqa: F401
 
 # ---------------------------------------------------------------- S(N) = N/(1 + γ N ln N)

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from kernels import thermal
+from explorer.kernels import thermal
 from kernel_checks import approx, catalogue_test, enable_x64, jgrad
 
 

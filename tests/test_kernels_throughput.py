@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from kernels import throughput
+from explorer.kernels import throughput
 from kernel_checks import approx, catalogue_test, enable_x64, f32, jgrad  # noqa: F401
 
 @pytest.mark.parametrize("cap,expected", [

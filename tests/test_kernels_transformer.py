@@ -6,7 +6,7 @@ Expected values are worked by hand (arithmetic in comments) or from the papers' 
 
 import pytest
 
-from kernels import transformer as ktr
+from explorer.kernels import transformer as ktr
 from kernel_checks import approx, catalogue_test
 
 

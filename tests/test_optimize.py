@@ -12,7 +12,7 @@ from explorer import Model, Output, Param, Variable, io
 from explorer.models import get_model, resolve_params
 from explorer.models.params import split_choices
 from explorer.optimize import optimize, parse_settings, simplex_weights
-from kernels.constants import K_B, LN2
+from explorer.kernels.constants import K_B, LN2
 
 
 def spec(model, axes, objectives, *, margins=(), bounds=(), params=None, hardware=None, workload=None,

@@ -11,8 +11,8 @@ They are not registered: they exist to check the optimiser against the seeds' fo
 import jax.numpy as jnp
 
 from explorer.models.base import Model, Output, Param, Variable
-from kernels import batch as kb
-from kernels import quality as kq
+from explorer.kernels import batch as kb
+from explorer.kernels import quality as kq
 
 T_AVAILABLE = 90 * 86400.0  # s: the time available used for T_opt
 DELTA_L = 0.04  # nats: the barrier ΔL (seed000 model default)

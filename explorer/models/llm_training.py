@@ -27,17 +27,17 @@ import jax.numpy as jnp
 
 from explorer.models.base import Model, Output, Variable, register
 from explorer.models.llm_training_params import PARAMS
-from kernels import batch as kb
-from kernels import cost as kc
-from kernels import dvfs
-from kernels import information as ki
-from kernels import layout as kl
-from kernels import parallel as kp
-from kernels import quality as kq
-from kernels import thermal as kt
-from kernels import throughput as ktp
-from kernels import transformer as ktr
-from kernels.constants import LN2, SECONDS_PER_HOUR
+from explorer.kernels import batch as kb
+from explorer.kernels import cost as kc
+from explorer.kernels import dvfs
+from explorer.kernels import information as ki
+from explorer.kernels import layout as kl
+from explorer.kernels import parallel as kp
+from explorer.kernels import quality as kq
+from explorer.kernels import thermal as kt
+from explorer.kernels import throughput as ktp
+from explorer.kernels import transformer as ktr
+from explorer.kernels.constants import LN2, SECONDS_PER_HOUR
 
 
 def chinchilla_loss(n_params, tokens, e, a, b, alpha, beta):

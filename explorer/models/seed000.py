@@ -15,11 +15,11 @@ Composition (all equations from seed 000, with DESIGN.md's fixes):
 import jax.numpy as jnp
 
 from explorer.models.base import Model, Output, Param, Variable, register
-from kernels import batch as kb
-from kernels import cost as kc
-from kernels import energy as ke
-from kernels import parallel as kp
-from kernels import quality as kq
+from explorer.kernels import batch as kb
+from explorer.kernels import cost as kc
+from explorer.kernels import energy as ke
+from explorer.kernels import parallel as kp
+from explorer.kernels import quality as kq
 
 
 def seed000(design, p):

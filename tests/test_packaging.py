@@ -1,0 +1,53 @@
+"""Packaging: the physics installs as ``explorer.kernels``, so nothing claims the top-level name
+``kernels`` (Hugging Face's kernels package, often installed next to transformers)."""
+
+import importlib.metadata
+import importlib.util
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_physics_is_explorer_kernels():
+    import explorer.kernels
+    import explorer.kernels.dvfs
+
+    assert Path(explorer.kernels.dvfs.__file__).parent.name == "kernels"
+    assert "dvfs" in explorer.kernels.__all__
+    spec = importlib.util.find_spec("kernels")  # another package's, or none
+    assert spec is None or Path(spec.origin).parent != Path(explorer.kernels.__file__).parent
+
+
+def test_the_distribution_claims_no_top_level_kernels():
+    files = importlib.metadata.files("trade-explorer") or []
+    assert not [f for f in files if str(f).split("/")[0] == "kernels"]
+
+
+def test_wheel_installs_beside_huggingface_kernels(tmp_path):
+    """Builds our wheel, installs it and Hugging Face's ``kernels`` into one fresh venv, imports both.
+    It needs the package index; ``.ci/run`` sets EXPLORER_PACKAGING_TEST=1 to run it."""
+    if os.environ.get("EXPLORER_PACKAGING_TEST") != "1":
+        pytest.skip("set EXPLORER_PACKAGING_TEST=1 to build the wheel and install it beside Hugging Face's "
+                    "kernels (needs the package index; .ci/run does)")
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(ROOT)],
+                   check=True)
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    wheel = next(wheels.glob("trade_explorer-*.whl"))
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel), "kernels"], check=True)
+    check = ("import kernels, explorer.kernels, explorer; "
+             "assert hasattr(kernels, 'get_kernel'), kernels.__file__; "  # Hugging Face's, not ours
+             "assert explorer.kernels.__file__ != kernels.__file__; "
+             "print(float(explorer.evaluate({}).time_s[0]) > 0)")
+    result = subprocess.run([str(python), "-c", check], capture_output=True, text=True, cwd=tmp_path,
+                            env={**os.environ, "JAX_PLATFORMS": "cpu"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
