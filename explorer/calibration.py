@@ -26,6 +26,7 @@ from scipy.optimize import least_squares
 
 from explorer.models import get_model, resolve_params
 from explorer.models.params import split_choices
+from explorer.problem import Problem
 from explorer.kernels.constants import JOULES_PER_MWH, SECONDS_PER_HOUR
 
 FITTED = ("gemm_efficiency",)
@@ -67,18 +68,19 @@ def _stack(runs: pd.DataFrame, model) -> _Runs:
 
 
 def _predictor(model, stacked: _Runs):
-    """outputs(fitted values per run) for every run, jitted once."""
+    """outputs(fitted values per run) for every run, jitted once: the problem's structure with the
+    runs' parameters as (per-run) fixed values and the fitted ones free."""
     import jax
     import jax.numpy as jnp
 
     dtype = jnp.float32
+    structure = Problem.for_model(model, {**{k: v[0] for k, v in stacked.params.items()}, **stacked.choices}).structure
     design = {k: jnp.asarray(v, dtype) for k, v in stacked.design.items()}
     base = {k: jnp.asarray(v, dtype) for k, v in stacked.params.items()}
 
     @jax.jit
     def outputs(fitted):
-        params = {**base, **{k: fitted[:, i] for i, k in enumerate(FITTED)}}
-        return model.fn(design, {**params, **stacked.choices})
+        return structure.evaluate({**design, **{k: fitted[:, i] for i, k in enumerate(FITTED)}}, base)
 
     return lambda fitted: {k: np.asarray(v, float) for k, v in outputs(jnp.asarray(fitted, dtype)).items()}
 

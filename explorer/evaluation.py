@@ -11,8 +11,8 @@ import pandas as pd
 from explorer.errors import ExplorerError
 from explorer.models import get_model, resolve_params
 from explorer.models.base import Model
-from explorer.models.params import split_choices
 from explorer.presets import find_preset
+from explorer.problem import Problem, Structure
 
 
 def parse_params(model: Model, params: str | Mapping | None):
@@ -58,11 +58,11 @@ def check_design(model: Model, design: Mapping[str, object]) -> dict[str, np.nda
 
 
 @functools.lru_cache(maxsize=32)
-def _jitted_model(fn, choices):
-    """One jitted evaluator per model function and set of choice parameters."""
+def _jitted_model(structure: Structure):
+    """One jitted evaluator per problem structure (its hash covers every static field)."""
     import jax
 
-    return jax.jit(lambda design, params: fn(design, {**params, **dict(choices)}))
+    return jax.jit(structure.evaluate)
 
 
 def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "llm_training",
@@ -97,11 +97,10 @@ def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "l
         shapes = {k: np.shape(v) for k, v in values.items()}
         raise ExplorerError(f"design arrays do not broadcast together: {shapes}") from None
     flat = {k: a.ravel() for k, a in zip(values, arrays)}
-    numeric, choices = split_choices(model, resolved)
-    run = _jitted_model(model.fn, tuple(sorted(choices.items())))
     dtype = jax.dtypes.canonicalize_dtype(jnp.float64)  # float32 unless x64 is enabled
-    outputs = run({k: jnp.asarray(v, dtype) for k, v in flat.items()},
-                  {k: jnp.asarray(v, dtype) for k, v in numeric.items()})
+    problem = Problem.for_model(model, resolved, jnp.dtype(dtype).name)
+    outputs = _jitted_model(problem.structure)({k: jnp.asarray(v, dtype) for k, v in flat.items()},
+                                               problem.fixed_arrays(dtype))
     n = len(next(iter(flat.values())))
     frame = {k: v for k, v in flat.items()}
     for name in model.output_names:

@@ -148,6 +148,17 @@ class Problem:
             bounds=tuple((b.output, b.op) for b in spec.bounds), dtype=spec.dtype)
         return cls(structure, fixed, tuple(float(b.value) for b in spec.bounds), dict(spec.params))
 
+    @classmethod
+    def for_model(cls, model: Model, params: Mapping[str, float | str], dtype: str = "float32") -> Problem:
+        """The problem of evaluating ``model`` at given parameters: nothing free, no objective or
+        constraint; every design variable and numeric parameter fixed (callers pass arrays for the
+        inputs they vary as ``free`` values of ``structure.evaluate``)."""
+        numeric, choices = split_choices(model, params)
+        fixed = {k: float(v) for k, v in numeric.items()} | model.design_defaults(params)
+        structure = Structure(model=model, free=(), fixed=tuple(sorted(fixed)), choices=tuple(sorted(choices.items())),
+                              objectives=(), maximize=(), margins=(), bounds=(), dtype=dtype)
+        return cls(structure, fixed, (), dict(params))
+
     @property
     def constraint_names(self) -> tuple[str, ...]:
         """One name per row of ``constraint_values``: the margin, or the bound as written."""

@@ -75,3 +75,14 @@ def test_evaluate_takes_free_over_fixed_values():
     high = s.evaluate({"nu": jnp.float32(1.5e9), "pue": jnp.float32(1.1)}, fixed)
     assert float(low["clock_hz"]) == pytest.approx(1.0e9) and float(high["clock_hz"]) == pytest.approx(1.5e9)
     assert float(high["time_s"]) < float(low["time_s"])
+
+
+def test_for_model_fixes_every_input_and_shares_one_structure_across_presets():
+    from explorer.models import get_model, resolve_params
+
+    model = get_model("llm_training")
+    a = Problem.for_model(model, resolve_params(model, {"hardware": "h100-sxm"}))
+    b = Problem.for_model(model, resolve_params(model, {"hardware": "a100-sxm-80gb"}))
+    assert a.structure == b.structure and a.fixed != b.fixed  # other numbers, one structure
+    assert set(model.design_names) <= set(a.structure.fixed) and a.structure.free == ()
+    assert a.fixed["peak_flops"] == 989.4e12 and b.fixed["peak_flops"] == 312e12
