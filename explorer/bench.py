@@ -47,7 +47,7 @@ def bench_spec(n_side: int, chunk: int) -> dict:
     }
 
 
-def _grid_numpy(spec, start: int, size: int) -> dict:
+def grid_numpy(spec, start: int, size: int) -> dict:
     """The grid configurations start..start+size decoded on the host."""
     tables = [a.grid_values() for a in spec.axes]
     index = np.arange(start, start + size)
@@ -76,6 +76,7 @@ def numpy_sweep(spec, limit: int, broadcast: bool = False) -> tuple[float, int, 
     from explorer.samplers import GridSampler
 
     model = spec.model
+    problem = Problem.from_spec(spec)
     numeric, choices = split_choices(model, spec.params)
     params = {**{k: np.float32(v) for k, v in numeric.items()}, **choices}
     grid = GridSampler(list(spec.axes))
@@ -87,13 +88,11 @@ def numpy_sweep(spec, limit: int, broadcast: bool = False) -> tuple[float, int, 
     t = time.perf_counter()
     for start in range(0, limit, chunk):
         design = slabs.get(start) or {k: v.astype(np.float32)
-                                      for k, v in _grid_numpy(spec, start, min(chunk, limit - start)).items()}
+                                      for k, v in grid_numpy(spec, start, min(chunk, limit - start)).items()}
         design = {**_fixed_design(spec, np.float32), **design}
         out = evaluate_numpy(model, design, params)
         shape = np.broadcast_shapes(*(np.shape(v) for v in design.values()))
-        feasible = np.ones(shape, bool)
-        for name in spec.margins:
-            feasible &= np.asarray(out[name]) <= 0
+        feasible = np.broadcast_to(problem.structure.feasible(out, problem.bound_values, xp=np), shape)
         obj = np.stack([np.broadcast_to(out[o], shape).reshape(-1) for o in OBJECTIVES], axis=1)
         kept.append(obj[feasible.reshape(-1) & np.all(np.isfinite(obj), axis=1)])
     return time.perf_counter() - t, limit, np.concatenate(kept)
@@ -186,7 +185,7 @@ def _feasible_objectives(spec, n: int) -> np.ndarray:
     parts = []
     for start in range(0, n, spec.chunk_size):
         size = min(spec.chunk_size, n - start)
-        obj, feasible = objectives({k: jnp.asarray(v, jnp.float32) for k, v in _grid_numpy(spec, start, size).items()})
+        obj, feasible = objectives({k: jnp.asarray(v, jnp.float32) for k, v in grid_numpy(spec, start, size).items()})
         obj, feasible = np.asarray(obj), np.broadcast_to(np.asarray(feasible), (size,))
         parts.append(obj[feasible & np.all(np.isfinite(obj), axis=1)])
     return np.concatenate(parts)

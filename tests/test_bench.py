@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from explorer.bench import _grid_numpy, bench_spec, numpy_sweep, streaming_front
+from explorer.bench import bench_spec, grid_numpy, numpy_sweep, streaming_front
 from explorer.cli.main import main
 from explorer.pareto import is_nondominated
 from explorer.spec import parse_spec
@@ -46,7 +46,7 @@ def test_numpy_grid_decode_matches_the_device_sampler():
 
     sampler = make_sampler("grid", list(spec.axes), None, 0)
     device = sampler.device_values(sampler.host_inputs(100, 64), 64, jnp.float32)
-    host = _grid_numpy(spec, 100, 64)
+    host = grid_numpy(spec, 100, 64)
     for name in device:
         np.testing.assert_allclose(np.asarray(device[name]), host[name].astype(np.float32))
 
