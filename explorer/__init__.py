@@ -11,7 +11,11 @@ Names are imported on first use, so ``explorer --help`` does not load JAX.
 
 import importlib
 
+from explorer import _source_kernels
+
 __version__ = "0.1.0"
+
+_source_kernels.install()  # explorer.kernels from a source checkout too (see that module)
 
 _EXPORTS = {
     "ExplorerError": "explorer.errors",

@@ -24,6 +24,15 @@ def test_the_physics_is_explorer_kernels():
     assert spec is None or Path(spec.origin).parent != Path(explorer.kernels.__file__).parent
 
 
+def test_a_source_checkout_finds_explorer_kernels_too():
+    # Python started in the repository root imports the checkout's explorer/ (a notebook opened
+    # there, python -c): explorer.kernels must still resolve, to the checkout's kernels/ folder
+    result = subprocess.run([sys.executable, "-c", "import explorer.kernels.dvfs as d; print(d.__file__)"],
+                            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "JAX_PLATFORMS": "cpu"})
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()) == ROOT / "kernels" / "dvfs.py"
+
+
 def test_the_distribution_claims_no_top_level_kernels():
     files = importlib.metadata.files("trade-explorer") or []
     assert not [f for f in files if str(f).split("/")[0] == "kernels"]
