@@ -16,6 +16,7 @@ import pandas as pd
 
 from explorer.calibration import RUN_COLUMNS, published_runs
 from explorer.evaluation import evaluate
+from explorer.kernels import dvfs
 from explorer.presets import load_preset, preset_names
 
 POINTS = 400  # power limits swept per device
@@ -86,8 +87,6 @@ def power_limit_optimum(hardware: str) -> PowerLimitOptimum:
 
 
 def _voltage(hw, clock):
-    from explorer.kernels import dvfs
-
     return float(dvfs.voltage(clock, hw["v_min"], hw["v_max"], hw["nu_knee"], hw["nu_max"], hw["vf_exponent"]))
 
 
