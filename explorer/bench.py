@@ -104,7 +104,7 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
     import jax.numpy as jnp
 
     from explorer.dominance import grid_of_minima, sketch_points, survivors
-    from explorer.engine import Survivors
+    from explorer.survivors import Survivors
 
     m = points.shape[1]
     kept = jax.jit(lambda obj, grid, sketch: survivors(obj, jnp.all(jnp.isfinite(obj), axis=1), grid, sketch))

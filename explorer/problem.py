@@ -68,6 +68,13 @@ class Structure:
         """Rows of ``constraint_values``: one per margin and per bound."""
         return len(self.margins) + len(self.bounds)
 
+    @property
+    def units(self) -> dict[str, str]:
+        """Units of the model's design variables, free parameters and outputs."""
+        model = self.model
+        names = (*model.design_names, *(n for n in self.free_names if n in model.param_names), *model.output_names)
+        return {n: model.units[n] for n in names}
+
     def inputs(self, free: Mapping, fixed: Mapping) -> tuple[dict, dict]:
         """(design, params) for the model from free and fixed input values (dicts of arrays)."""
         values = {**fixed, **free}
@@ -169,9 +176,7 @@ class Problem:
     @property
     def units(self) -> dict[str, str]:
         """Units of the model's design variables, free parameters and outputs."""
-        model, s = self.structure.model, self.structure
-        names = (*model.design_names, *(n for n in s.free_names if n in model.param_names), *model.output_names)
-        return {n: model.units[n] for n in names}
+        return self.structure.units
 
     def fixed_arrays(self, dtype):
         """The fixed values as arrays of ``dtype`` (the traced arguments)."""

@@ -8,8 +8,6 @@ default main job.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import math
 import re
 import tomllib
@@ -24,7 +22,7 @@ from explorer.samplers import MAX_CHUNK
 from explorer.units import parse_quantity
 
 MODES = ("frontier", "feasible", "all")
-_TOP = {"model", "axes", "sampler", "objectives", "constraints", "output", "optimize"}
+_TOP = {"model", "axes", "sampler", "objectives", "constraints", "output", "optimize", "distributed"}
 _BOUND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*(.+?)\s*$")
 
 
@@ -57,11 +55,7 @@ class SweepSpec:
     chunk_size: int
     dtype: str
     raw: dict  # the spec as written, for the result's metadata
-
-    def digest(self) -> str:
-        """A hash of everything that determines the result (for safe resumes)."""
-        key = {"raw": self.raw, "samples": self.samples}  # --samples changes the run; --out does not
-        return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    distributed: dict = dataclasses.field(default_factory=dict)  # [distributed]: how, not what (no digest)
 
 
 def _table(raw: dict, key: str, allowed: set[str], where: str) -> dict:
@@ -238,13 +232,33 @@ def parse_spec(raw: dict, origin: str = "<spec>", *, path: str | None = None,
     return SweepSpec(model=model, presets=presets, overrides=overrides, params=params, axes=axes,
                      sampler=kind, samples=n if kind != "grid" else None, seed=seed,
                      objectives=tuple(objectives), margins=tuple(margins), bounds=bounds, mode=mode,
-                     path=out_path, chunk_size=chunk, dtype=dtype, raw=raw)
+                     path=out_path, chunk_size=chunk, dtype=dtype, raw=raw, distributed=_distributed(raw))
+
+
+def _distributed(raw: dict) -> dict:
+    """The ``[distributed]`` table: backend ("local" or "ray"), address (a Ray cluster's),
+    tasks (how many ranges the sweep is split into), num_cpus and num_gpus (per task),
+    max_retries (per task)."""
+    table = _table(raw, "distributed", {"backend", "address", "tasks", "num_cpus", "num_gpus", "max_retries"}, "")
+    if table.get("backend", "local") not in ("local", "ray"):
+        raise ExplorerError(f"distributed.backend must be \"local\" or \"ray\", got {table['backend']!r}")
+    if "address" in table and not isinstance(table["address"], str):
+        raise ExplorerError(f"distributed.address must be a string, got {table['address']!r}")
+    for key, minimum in (("tasks", 1), ("num_cpus", 1), ("max_retries", 0)):
+        if key in table:
+            _int(table[key], f"distributed.{key}", minimum)
+    if "num_gpus" in table and (isinstance(table["num_gpus"], bool) or not isinstance(table["num_gpus"], (int, float))
+                                or table["num_gpus"] < 0):
+        raise ExplorerError(f"distributed.num_gpus must be a number ≥ 0, got {table['num_gpus']!r}")
+    return dict(table)
 
 
 def load_spec(source, *, path: str | None = None, samples: int | None = None) -> SweepSpec:
     """A SweepSpec from a TOML path, a dict, or a SweepSpec (returned as is)."""
     if isinstance(source, SweepSpec):
-        return source
+        if path is None and samples is None:
+            return source
+        return parse_spec(source.raw, path=str(path or source.path), samples=samples or source.samples)
     if isinstance(source, dict):
         return parse_spec(source, path=path, samples=samples)
     file = Path(source)

@@ -2,17 +2,16 @@
 
 import copy
 
-import jax
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis.extra import numpy as hnp
 
-import explorer.engine as sweep_module
+import explorer.survivors as survivors_module
 from explorer import io
 from explorer.engine import sweep
 from explorer.errors import ExplorerError
+from explorer.sweep_plan import SweepSettings
+from references import brute_force_front
 
 DESIGN = ["nu", "batch", "temperature", "n_parallel"]
 
@@ -31,16 +30,6 @@ def small_spec(tmp_path, *, sampler="grid", samples=None, chunk=97, mode="fronti
             "constraints": {"margins": "all", "bounds": bounds or []},
             "output": {"mode": mode, "chunk_size": chunk, "path": str(tmp_path / f"{name}.parquet"), "dtype": dtype}}
     return spec
-
-
-def brute_force_front(frame: pd.DataFrame, objectives: dict) -> pd.DataFrame:
-    """O(n²) reference, independent of explorer.pareto."""
-    pts = np.stack([frame[c].to_numpy(float) * (-1 if d == "max" else 1) for c, d in objectives.items()], axis=1)
-    keep = []
-    for p in pts:
-        dominated = np.any(np.all(pts <= p, axis=1) & np.any(pts < p, axis=1))
-        keep.append(not dominated)
-    return frame[np.array(keep, bool)]
 
 
 def design_set(frame):
@@ -131,7 +120,7 @@ class _Interrupt:
     """Raises KeyboardInterrupt on the n-th chunk handed to the survivors, as Ctrl-C would."""
 
     def __init__(self, monkeypatch, n):
-        original = sweep_module.Survivors.add
+        original = survivors_module.Survivors.add
         self.calls = 0
 
         def add(survivors, rows):
@@ -140,7 +129,7 @@ class _Interrupt:
                 raise KeyboardInterrupt
             return original(survivors, rows)
 
-        monkeypatch.setattr(sweep_module.Survivors, "add", add)
+        monkeypatch.setattr(survivors_module.Survivors, "add", add)
 
 
 @pytest.mark.parametrize("mode", ["frontier", "all"])
@@ -187,26 +176,15 @@ def test_float32_and_float64_fronts_agree_up_to_rounding_ties(tmp_path):
     np.testing.assert_allclose(x, y, rtol=1e-4)
 
 
-def test_no_survivor_is_lost_across_many_exact_steps_and_calls(tmp_path, monkeypatch):
+def test_no_survivor_is_lost_across_many_exact_steps_and_calls(tmp_path):
     # Tiny exact-stage steps and capacity: a scout, then chunks whose candidates take many
     # steps and whose survivors fill many calls. Least time against largest time margin
     # (time / t_max − 1) puts every feasible point on the front, so a lost survivor is a
     # missing row.
-    monkeypatch.setattr(sweep_module, "STEP", 16)
-    monkeypatch.setattr(sweep_module, "CAPACITY", 32)
-    monkeypatch.setattr(sweep_module, "SCOUT", 64)
     spec = small_spec(tmp_path, chunk=128, name="batched", objectives={"time_s": "min", "time_margin": "max"})
-    result = sweep(spec, progress=False)
+    result = sweep(spec, progress=False, settings=SweepSettings(step=16, capacity=32, scout=64))
     assert len(result.frame) == result.feasible > 128
     assert len(set(design_set(result.frame))) == len(result.frame)  # the scout's points are merged once
-
-
-@pytest.mark.parametrize("n", [1, 2, 3, 16, 97, 100])
-def test_visiting_order_is_a_spread_permutation(n):
-    order = sweep_module.visiting_order(n)
-    assert sorted(order.tolist()) == list(range(n))
-    if n >= 16:  # the first quarter of the visits already reaches every quarter of the range
-        assert {int(k) * 4 // n for k in order[: n // 4]} == {0, 1, 2, 3}
 
 
 def test_streamed_front_equals_brute_force_for_the_seed000_model(tmp_path):
@@ -238,34 +216,3 @@ def test_streamed_front_equals_brute_force_for_the_seed000_model(tmp_path):
             for d in extra:
                 p = ours.set_index(DESIGN).loc[[d], list(objectives)].to_numpy(float)[0]
                 assert np.any(np.all(other <= p * (1 + 1e-6), axis=1)), (chunk, d)
-
-
-def test_survivors_gather_the_front_rows_across_parts_and_compactions(monkeypatch):
-    monkeypatch.setattr(sweep_module.Survivors, "MIN_ROWS", 4)
-    store = sweep_module.Survivors(sweep_module.ParetoArchive(2), ["a", "b"], np.array([1.0, -1.0]), tables=False)
-    rng = np.random.default_rng(1)
-    added = []
-    for k in range(8):
-        rows = {"a": rng.random(7), "b": rng.random(7), "id": np.arange(7) + 10 * k}
-        store.add(rows)
-        added.append(rows)
-        if store.full():
-            store.merge()
-    store.merge()
-    everything = pd.DataFrame({c: np.concatenate([r[c] for r in added]) for c in ("a", "b", "id")})
-    columns = store.columns()
-    assert sorted(columns["id"]) == sorted(brute_force_front(everything, {"a": "min", "b": "max"})["id"])
-    np.testing.assert_array_equal(np.stack([columns["a"], -columns["b"]], axis=1), store.archive.points)
-    assert store.rows < len(everything["id"])  # a merge let the rows off the front go
-
-
-_TRUE_POSITIONS = jax.jit(sweep_module.true_positions)
-
-
-@settings(max_examples=60, deadline=None)
-@given(mask=hnp.arrays(bool, 64))
-def test_true_positions_lists_the_true_entries_in_order_then_zeros(mask):
-    got = np.asarray(_TRUE_POSITIONS(mask))
-    want = np.flatnonzero(mask)
-    assert got.dtype == np.int32
-    assert got[: len(want)].tolist() == want.tolist() and not got[len(want):].any()

@@ -112,7 +112,6 @@ def test_quickstart_file_matches_dict(tmp_path):
     from_file = load_spec(file)
     from_dict = parse_spec(copy.deepcopy(QUICKSTART), "quickstart.toml")
     assert from_file.raw == QUICKSTART
-    assert from_file.digest() == from_dict.digest()
     assert from_file.axes == from_dict.axes and from_file.bounds == from_dict.bounds
     assert load_spec(str(file)).axes == from_dict.axes  # a str path works too
 
@@ -237,50 +236,6 @@ def test_load_file_with_overrides(tmp_path):
     file.write_text(QUICKSTART_TOML.replace('kind = "grid"', 'kind = "lhs"\nsamples = 100'))
     s = load_spec(file, path="p.parquet", samples=50)
     assert s.sampler == "lhs" and s.samples == 50 and s.path == Path("p.parquet")
-
-
-# --- digest ---------------------------------------------------------------------------------------
-
-def test_digest_stable():
-    a = parse_spec(copy.deepcopy(QUICKSTART))
-    b = parse_spec(copy.deepcopy(QUICKSTART), "elsewhere.toml")
-    reordered = {k: QUICKSTART[k] for k in reversed(list(QUICKSTART))}
-    c = parse_spec(copy.deepcopy(reordered))
-    assert a.digest() == b.digest() == c.digest() == a.digest()
-    assert len(a.digest()) == 16 and int(a.digest(), 16) >= 0
-
-
-@pytest.mark.parametrize("edit", [
-    lambda r: r["axes"]["nu"].update(count=63),
-    lambda r: r["axes"]["nu"].update(low="0.7 GHz"),
-    lambda r: r["axes"]["batch"].update(scale="linear"),
-    lambda r: r["axes"].pop("temperature"),
-    lambda r: r["model"].update(hardware="h200"),
-    lambda r: r["model"].update(params={"pue": 1.2}),
-    lambda r: r.update(sampler={"kind": "random", "samples": 10}),
-    lambda r: r.update(sampler={"kind": "grid", "seed": 1}),
-    lambda r: r["objectives"].update(time_s="max"),
-    lambda r: r["objectives"].pop("final_loss"),
-    lambda r: r["constraints"].update(bounds=["time_s <= 364 days"]),
-    lambda r: r["constraints"].update(margins=["memory_margin"]),
-    lambda r: r["output"].update(mode="all"),
-    lambda r: r["output"].update(dtype="float64"),
-], ids=["count", "low", "scale", "axis", "hardware", "param", "sampler", "seed", "direction", "objective",
-        "bound", "margins", "mode", "dtype"])
-def test_digest_changes(edit):
-    assert parse_spec(edited(edit)).digest() != parse_spec(copy.deepcopy(QUICKSTART)).digest()
-
-
-def test_digest_changes_with_samples():
-    raw = spec(sampler={"kind": "random", "samples": 100})
-    assert parse_spec(copy.deepcopy(raw)).digest() != parse_spec(spec(sampler={"kind": "random",
-                                                                               "samples": 200})).digest()
-
-
-def test_digest_changes_with_samples_override():
-    raw = spec(sampler={"kind": "random", "samples": 100})
-    assert parse_spec(copy.deepcopy(raw), samples=100).digest() != parse_spec(copy.deepcopy(raw),
-                                                                              samples=200).digest()
 
 
 # --- every error ----------------------------------------------------------------------------------

@@ -1,0 +1,94 @@
+"""A sweep's files beside its output: the checkpoint of a stopped run and the parts of a
+feasible/all run. Every write is atomic (``io.atomic_path``)."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from explorer import io
+from explorer.errors import ExplorerError
+from explorer.pareto import ParetoArchive
+from explorer.survivors import Survivors
+
+
+class Checkpoint:
+    """The state of a run at a chunk boundary, saved atomically beside the output."""
+
+    def __init__(self, out: Path, digest: str, chunk: int):
+        self.path = out.with_name(out.name + ".checkpoint.npz")
+        self.digest, self.chunk = digest, chunk
+
+    def save(self, state: dict, survivors: Survivors):
+        """Saves the state and the front so far (``survivors`` just merged)."""
+        arrays = {f"payload__{k}": v for k, v in survivors.columns().items()}
+        with io.atomic_path(self.path) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, points=survivors.archive.points, digest=self.digest, chunk=self.chunk,
+                         state=np.array([state["next_chunk"], state["evaluated"], state["feasible"]]), **arrays)
+
+    def load(self, archive: ParetoArchive) -> tuple[dict, dict] | None:
+        """Puts the saved front in ``archive``; returns the state and the front's columns."""
+        if not self.path.is_file():
+            return None
+        try:
+            with np.load(self.path) as data:
+                digest, chunk = str(data["digest"]), int(data["chunk"])
+                points = data["points"]
+                columns = {k[len("payload__"):]: data[k] for k in data.files if k.startswith("payload__")}
+                next_chunk, evaluated, feasible = (int(x) for x in data["state"])
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
+            raise ExplorerError(f"checkpoint {str(self.path)!r} is unreadable ({type(err).__name__}: "
+                                f"{str(err).splitlines()[0] if str(err) else 'truncated'}); delete it or run "
+                                "without --resume") from None
+        if digest != self.digest or chunk != self.chunk:
+            raise ExplorerError(f"checkpoint {str(self.path)!r} was made by a different spec, preset or chunk "
+                                "size; delete it or run without --resume")
+        archive.points = points
+        return {"next_chunk": next_chunk, "evaluated": evaluated, "feasible": feasible}, columns
+
+    def remove(self):
+        self.path.unlink(missing_ok=True)
+
+
+class ChunkParts:
+    """Per-chunk Parquet parts of a feasible/all run, combined into one file at the end."""
+
+    def __init__(self, out: Path):
+        self.dir = out.with_name(out.name + ".parts")
+
+    def keep_before(self, next_chunk: int):
+        if self.dir.is_dir():
+            for part in self.dir.glob("part-*.parquet"):
+                if int(part.stem.split("-")[1]) >= next_chunk:
+                    part.unlink()
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def write(self, chunk: int, frame: pd.DataFrame):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        with io.atomic_path(self.dir / f"part-{chunk:09d}.parquet") as tmp:
+            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+
+    def combine(self, out: Path, metadata: dict, constants: dict):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        parts = sorted(self.dir.glob("part-*.parquet"))
+        with io.atomic_path(out) as tmp:
+            writer = None
+            for part in parts:
+                table = pq.read_table(part)
+                for k, v in constants.items():
+                    table = table.append_column(k, pa.array(np.full(len(table), v)))
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, io.schema_with_metadata(table.schema, metadata))
+                writer.write_table(table.cast(writer.schema))
+            if writer is not None:
+                writer.close()
+        shutil.rmtree(self.dir, ignore_errors=True)

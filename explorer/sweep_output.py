@@ -1,0 +1,78 @@
+"""What a sweep writes: its result frame (sorted, constants added) and its metadata.
+
+Shared by the single-process engine and the Ray driver, so both write the same file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+@dataclasses.dataclass
+class SweepResult:
+    """What a sweep produced.
+
+    Attributes:
+      frame: the Pareto frontier (feasible, non-dominated rows), sorted.
+      path: the Parquet file (or, for a Ray feasible/all run, dataset folder) written.
+      evaluated, feasible, on_front: counts of configurations.
+      compile_s, run_s: seconds spent compiling and streaming.
+      devices: local devices used (per process), workers: Ray tasks run in parallel (1: none).
+    """
+
+    frame: pd.DataFrame
+    path: Path
+    evaluated: int
+    feasible: int
+    on_front: int
+    compile_s: float
+    run_s: float
+    devices: int = 1
+    workers: int = 1
+
+    @property
+    def configs_per_s(self) -> float:
+        """Configurations evaluated per second of streaming (compilation excluded)."""
+        return self.evaluated / self.run_s if self.run_s > 0 else float("nan")
+
+
+def constants(spec) -> dict:
+    """Fixed inputs that differ from the presets: written as constant columns."""
+    return {k: v for k, v in spec.overrides.items()
+            if k not in {a.name for a in spec.axes} and not isinstance(v, str)}
+
+
+def front_frame(plan, spec, columns: dict) -> pd.DataFrame:
+    """The front's columns as a frame: the plan's columns, the spec's constants, sorted best
+    first by the objectives (then by the design variables, so the order is unique)."""
+    columns = columns or {c: np.empty(0) for c in plan.columns}
+    frame = pd.DataFrame({c: columns[c] for c in plan.columns if c in columns})
+    frame = frame.drop(columns=["feasible"], errors="ignore")
+    for k, v in constants(spec).items():
+        frame[k] = v
+    s = plan.structure
+    keys = [frame[c].to_numpy() * sign for c, sign in zip(s.objectives, s.signs)]
+    keys += [frame[c].to_numpy() for c in plan.model.design_names]
+    order = np.lexsort(keys[::-1])
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def metadata(plan, spec, *, evaluated: int, feasible: int, on_front: int) -> dict:
+    """The result file's provenance (the ``explorer`` key of its Parquet metadata)."""
+    model = plan.model
+    units = plan.structure.units | {p: model.units[p] for p in constants(spec)}
+    return {
+        "model": model.name, "model_version": model.version, "units": units,
+        "kind": "sweep", "mode": spec.mode, "spec": spec.raw, "presets": spec.presets,
+        "params": spec.params, "seed": spec.seed, "sampler": spec.sampler, "samples_total": plan.total,
+        "evaluated": evaluated, "feasible": feasible, "on_front": on_front,
+        "objectives": [{"name": n, "maximize": mx} for n, mx in spec.objectives],
+        "margins": list(spec.margins), "bounds": [dataclasses.asdict(b) for b in spec.bounds],
+        "dtype": spec.dtype, "chunk_size": plan.chunk, "digest": plan.digest(),
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,160 @@
+"""A sweep's plan: everything about a run that is fixed before its first chunk.
+
+``SweepSettings`` are the engine's tuning knobs (steps, capacities, the scout's size,
+checkpoint interval, device count), passed in rather than read from module globals.
+``SweepPlan`` is the resolved run: the problem's structure and values, the sampler,
+the output mode, the chunking and the columns written. Both are frozen and hashable,
+so the compiled device programs are cached on the plan (``device_programs.compiled``):
+two runs with equal plans compile once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+
+import numpy as np
+
+from explorer.axes import Axis
+from explorer.problem import Problem, Structure
+from explorer.samplers import make_sampler
+
+# The prefilter's values come from another program than the exact stage's (an outer
+# product rather than gathered points), so they may differ in the last bits; it relaxes
+# every test by this relative slack (measured differences: < 1e-6 in float32).
+SLACK = {"float32": 2.0**-13, "float64": 2.0**-40}
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepSettings:
+    """How the engine runs a sweep (none of these change its result).
+
+    Attributes:
+      step: candidates per step of the exact stage's device-side loop.
+      capacity: a call of the exact stage stops stepping once it holds this many survivors.
+      scout: configurations the scout evaluates (frontier mode).
+      block: the prefilter keeps or drops runs of up to this many points (the largest
+        divisor of the chunk up to it is used).
+      checkpoint_every_s: seconds between checkpoints, at chunk boundaries.
+      devices: how many local JAX devices to use (None: all of them).
+    """
+
+    step: int = 1 << 15
+    capacity: int = 1 << 17
+    scout: int = 1 << 16
+    block: int = 8
+    checkpoint_every_s: float = 5.0
+    devices: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepPlan:
+    """A resolved sweep (hashable: compiled programs are cached on it).
+
+    Attributes:
+      structure: the problem's static part (model, free axes, objectives, constraints, dtype).
+      fixed: (name, value) of every input that is not swept, in the model's units.
+      bound_values: one value per bound of the structure.
+      sampler_kind, axes, samples, seed: the sampler ("grid", "random", "sobol", "lhs").
+      mode: "frontier", "feasible" or "all".
+      total: configurations in the sweep.
+      chunk: configurations per chunk.
+      step, capacity, block, scout: the settings, resolved for this chunk length.
+      columns: the columns of an output row, in order.
+    """
+
+    structure: Structure
+    fixed: tuple[tuple[str, float], ...]
+    bound_values: tuple[float, ...]
+    sampler_kind: str
+    axes: tuple[Axis, ...]
+    samples: int | None
+    seed: int
+    mode: str
+    total: int
+    chunk: int
+    step: int
+    capacity: int
+    block: int
+    scout: int
+    columns: tuple[str, ...]
+
+    @classmethod
+    def from_spec(cls, spec, settings: SweepSettings = SweepSettings()) -> SweepPlan:
+        """The plan of a validated ``SweepSpec`` under ``settings``."""
+        problem = Problem.from_spec(spec)
+        sampler = make_sampler(spec.sampler, list(spec.axes), spec.samples, spec.seed)
+        total = sampler.total
+        chunk = sampler.chunk_length(min(spec.chunk_size, max(total, 1)))
+        model = spec.model
+        param_axes = tuple(a.name for a in spec.axes if a.name in model.param_names)
+        columns = (*model.design_names, *param_axes, *model.output_names) + (("feasible",) if spec.mode == "all" else ())
+        return cls(structure=problem.structure, fixed=tuple(sorted(problem.fixed.items())),
+                   bound_values=problem.bound_values, sampler_kind=spec.sampler, axes=tuple(spec.axes),
+                   samples=spec.samples, seed=spec.seed, mode=spec.mode, total=total, chunk=chunk,
+                   step=min(chunk, settings.step), capacity=settings.capacity,
+                   block=max(d for d in range(1, settings.block + 1) if chunk % d == 0), scout=settings.scout,
+                   columns=columns)
+
+    @property
+    def model(self):
+        """The model."""
+        return self.structure.model
+
+    @property
+    def frontier(self) -> bool:
+        """True in frontier mode (prefilter, scout and tables are used)."""
+        return self.mode == "frontier"
+
+    @property
+    def n_chunks(self) -> int:
+        """Chunks in the sweep (the last may be partial)."""
+        return -(-self.total // self.chunk)
+
+    @property
+    def slack(self) -> float:
+        """The prefilter's relative slack for this dtype."""
+        return SLACK[self.structure.dtype]
+
+    @property
+    def param_axes(self) -> tuple[str, ...]:
+        """Swept inputs that are parameters (not design variables)."""
+        return tuple(a.name for a in self.axes if a.name in self.model.param_names)
+
+    @functools.cached_property
+    def sampler(self):
+        """A sampler for the plan's axes (its host-side state is this plan's own)."""
+        return make_sampler(self.sampler_kind, list(self.axes), self.samples, self.seed)
+
+    def visiting_order(self) -> np.ndarray:
+        """Chunk ids in the order they are visited: spread over the sweep in frontier mode
+        (bit-reversed), in order otherwise."""
+        return visiting_order(self.n_chunks) if self.frontier else np.arange(self.n_chunks)
+
+    def n_valid(self, chunk_id: int) -> np.int32:
+        """Configurations in chunk ``chunk_id`` (the chunk length, or fewer for the last)."""
+        return np.int32(min(self.chunk, self.total - int(chunk_id) * self.chunk))
+
+    def digest(self) -> str:
+        """A hash of everything that determines the result: the resolved parameters (presets
+        read from disk included), axes, objectives, constraints, sampler, mode, chunking and
+        model version. A checkpoint or a part made under another digest is not reused."""
+        s = self.structure
+        key = {"model": [s.model.name, s.model.version], "fixed": self.fixed, "choices": s.choices,
+               "bounds": [s.bounds, self.bound_values], "objectives": [s.objectives, s.maximize],
+               "margins": s.margins, "dtype": s.dtype, "axes": [dataclasses.asdict(a) for a in self.axes],
+               "sampler": [self.sampler_kind, self.samples, self.seed], "mode": self.mode, "chunk": self.chunk}
+        return hashlib.sha256(json.dumps(key, sort_keys=True, default=repr).encode()).hexdigest()[:16]
+
+
+def visiting_order(n: int) -> np.ndarray:
+    """A permutation of range(n) that spreads early visits over the whole range: the
+    bit-reversed (van der Corput) order of 0 … 2^k − 1, keeping the values below n."""
+    bits = max(n - 1, 0).bit_length()
+    index = np.arange(1 << bits, dtype=np.int64)
+    reversed_bits = np.zeros_like(index)
+    for b in range(bits):
+        reversed_bits |= ((index >> b) & 1) << (bits - 1 - b)
+    return reversed_bits[reversed_bits < n]

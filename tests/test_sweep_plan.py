@@ -1,0 +1,106 @@
+"""The sweep plan: chunking, visiting order, settings and the digest that guards resumes."""
+
+import copy
+
+import pytest
+
+from explorer.spec import parse_spec
+from explorer.sweep_plan import SweepPlan, SweepSettings, visiting_order
+from test_spec import QUICKSTART, edited, spec
+
+SPEC = {"model": {"name": "llm_training", "hardware": "h100-sxm", "workload": "llama3.1-70b"},
+        "axes": {"nu": {"low": "0.6 GHz", "high": "1.98 GHz", "count": 6},
+                 "batch": {"low": 256, "high": 16384, "scale": "log", "count": 6},
+                 "n_parallel": {"low": 512, "high": 65536, "scale": "log", "count": 5}},
+        "objectives": {"time_s": "min", "energy_j": "min"},
+        "output": {"chunk_size": 64}}
+
+
+def plan_of(raw=None, **settings):
+    return SweepPlan.from_spec(parse_spec(copy.deepcopy(raw or SPEC)), SweepSettings(**settings))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 16, 97, 100])
+def test_visiting_order_is_a_spread_permutation(n):
+    order = visiting_order(n)
+    assert sorted(order.tolist()) == list(range(n))
+    if n >= 16:  # the first quarter of the visits already reaches every quarter of the range
+        assert {int(k) * 4 // n for k in order[: n // 4]} == {0, 1, 2, 3}
+
+
+def test_grid_chunks_are_slabs_and_cover_the_sweep():
+    plan = plan_of()
+    # 6·6·5 = 180 points; the longest slab ≤ 64: the last axis whole (5), the middle one whole (30),
+    # then the largest divisor d of the first axis's 6 with 30·d ≤ 64: d = 2
+    assert plan.total == 180 and plan.chunk == 60 and plan.n_chunks == 3
+    assert [int(plan.n_valid(k)) for k in range(plan.n_chunks)] == [60] * 3
+    assert plan.block == 6  # the largest divisor of 60 up to 8
+    assert plan.step == 60  # at most the chunk
+
+
+def test_settings_reach_the_plan_and_plans_are_hashable_and_equal_by_value():
+    a, b = plan_of(step=16, capacity=32, scout=64, block=4), plan_of(step=16, capacity=32, scout=64, block=4)
+    assert (a.step, a.capacity, a.scout, a.block) == (16, 32, 64, 4)  # block: the largest divisor of 60 up to 4
+    assert a == b and hash(a) == hash(b)
+    assert a != plan_of()
+
+
+def test_digest_follows_what_determines_the_result():
+    base = plan_of().digest()
+    assert plan_of().digest() == base and len(base) == 16
+    edited = copy.deepcopy(SPEC)
+    edited["model"]["params"] = {"host_power": "400 W"}  # a resolved parameter, as an edited preset file would be
+    assert plan_of(edited).digest() != base
+    edited = copy.deepcopy(SPEC)
+    edited["axes"]["nu"]["count"] = 5
+    assert plan_of(edited).digest() != base
+    edited = copy.deepcopy(SPEC)
+    edited["output"]["path"] = "elsewhere.parquet"  # where it goes does not change what it is
+    assert plan_of(edited).digest() == base
+    assert plan_of(step=16).digest() == base  # nor do the engine's settings
+
+
+def digest(raw, origin="<spec>", **overrides):
+    return SweepPlan.from_spec(parse_spec(raw, origin, **overrides)).digest()
+
+
+def test_digest_stable():
+    a = digest(copy.deepcopy(QUICKSTART))
+    b = digest(copy.deepcopy(QUICKSTART), "elsewhere.toml")
+    reordered = {k: QUICKSTART[k] for k in reversed(list(QUICKSTART))}
+    c = digest(copy.deepcopy(reordered))
+    assert a == b == c == a
+    assert len(a) == 16 and int(a, 16) >= 0
+
+
+@pytest.mark.parametrize("edit", [
+    lambda r: r["axes"]["nu"].update(count=63),
+    lambda r: r["axes"]["nu"].update(low="0.7 GHz"),
+    lambda r: r["axes"]["batch"].update(scale="linear"),
+    lambda r: r["axes"].pop("temperature"),
+    lambda r: r["model"].update(hardware="h200"),
+    lambda r: r["model"].update(params={"pue": 1.2}),
+    lambda r: r.update(sampler={"kind": "random", "samples": 10}),
+    lambda r: r.update(sampler={"kind": "grid", "seed": 1}),
+    lambda r: r["objectives"].update(time_s="max"),
+    lambda r: r["objectives"].pop("final_loss"),
+    lambda r: r["constraints"].update(bounds=["time_s <= 364 days"]),
+    lambda r: r["constraints"].update(margins=["memory_margin"]),
+    lambda r: r["output"].update(mode="all"),
+    lambda r: r["output"].update(dtype="float64"),
+], ids=["count", "low", "scale", "axis", "hardware", "param", "sampler", "seed", "direction", "objective",
+        "bound", "margins", "mode", "dtype"])
+def test_digest_changes(edit):
+    assert digest(edited(edit)) != digest(copy.deepcopy(QUICKSTART))
+
+
+def test_digest_changes_with_samples():
+    raw = spec(sampler={"kind": "random", "samples": 100})
+    assert digest(copy.deepcopy(raw)) != digest(spec(sampler={"kind": "random",
+                                                                               "samples": 200}))
+
+
+def test_digest_changes_with_samples_override():
+    raw = spec(sampler={"kind": "random", "samples": 100})
+    assert digest(copy.deepcopy(raw), samples=100) != digest(copy.deepcopy(raw),
+                                                                              samples=200)
