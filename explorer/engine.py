@@ -35,7 +35,7 @@ from explorer.pareto import ParetoArchive
 from explorer.pipeline import DevicePipeline
 from explorer.spec import load_spec
 from explorer.survivors import Survivors
-from explorer.sweep_files import Checkpoint, ChunkParts
+from explorer.sweep_files import Checkpoint, ChunkParts, RunLock
 from explorer.sweep_output import SweepResult, constants, front_frame, metadata
 from explorer.sweep_plan import SweepPlan, SweepSettings
 
@@ -80,7 +80,9 @@ def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: b
         address = ray if isinstance(ray, str) else spec.distributed.get("address")
         return ray_sweep(spec, settings, address=address, resume=resume, progress=progress)
     with jax.enable_x64(spec.dtype == "float64"):
-        return run_local(spec, SweepPlan.from_spec(spec, settings), settings, resume=resume, progress=progress)
+        plan = SweepPlan.from_spec(spec, settings)
+        with RunLock(spec.path):
+            return run_local(spec, plan, settings, resume=resume, progress=progress)
 
 
 def local_devices(cap: int | None):
@@ -204,4 +206,56 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
         parts.combine(spec.path, meta, constants(spec))
     checkpoint.remove()
     return SweepResult(frame=frame, path=spec.path, evaluated=state.evaluated, feasible=state.feasible,
-                       on_front=len(frame), compile_s=compile_s, run_s=run_s, devices=len(streamer.pipelines))
+                       on_front=len(frame), compile_s=compile_s, run_s=run_s, devices=len(streamer.pipelines),
+                       evaluated_before=loaded[0]["evaluated"] if loaded else 0)
+
+
+def sweep_range(plan: SweepPlan, spec, settings: SweepSettings, lo: int, hi: int, part, front) -> dict:
+    """Sweeps positions lo … hi − 1 of the plan's visiting order on the local devices (a Ray
+    task's work) and writes the result atomically: frontier mode, the range's exact front to
+    ``part``; feasible/all, every row to ``part`` (with the spec's constants) and the range's
+    front to ``front``. The front file's metadata holds the range's counts. Returns the counts
+    and timings."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    m = len(plan.structure.objectives)
+    archive = ParetoArchive(m)
+    survivors = Survivors(archive, list(plan.structure.objectives), plan.structure.signs, tables=bool(layout(m)))
+    t0 = time.perf_counter()
+    streamer = Streamer(plan, settings)
+    compile_s = time.perf_counter() - t0
+    counts = {"lo": lo, "hi": hi, "evaluated": 0, "feasible": 0, "digest": plan.digest()}
+    fixed = constants(spec)
+    with io.atomic_path(part) as tmp:
+        writer = None
+
+        def on_chunk(k, chunk_id, done, pipeline):
+            nonlocal writer
+            rows = done.rows
+            if not plan.frontier:
+                table = pa.Table.from_pandas(pd.DataFrame(rows | {c: np.full(len(rows[plan.columns[0]]), v)
+                                                                    for c, v in fixed.items()}), preserve_index=False)
+                writer = writer or pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table.cast(writer.schema))
+                if plan.mode == "all":
+                    rows = {c: v[rows["feasible"]] for c, v in rows.items()}
+            survivors.add(rows)
+            counts["evaluated"] += done.evaluated
+            counts["feasible"] += done.feasible
+            if survivors.full():
+                streamer.merge(survivors, done.grid)
+
+        streamer.seed(archive, scout=plan.frontier)
+        streamer.run(plan.visiting_order()[lo:hi], on_chunk)
+        streamer.merge(survivors, streamer.pipelines[0].finished_grid)
+        columns = survivors.columns() or {c: np.empty(0, bool if c == "feasible" else plan.structure.dtype)
+                                          for c in plan.columns}
+        frame = pd.DataFrame({c: columns[c] for c in plan.columns if c != "feasible"})
+        if plan.frontier:
+            io.write(frame, tmp, counts)
+        else:
+            if writer is not None:
+                writer.close()
+            io.write(frame, front, counts)
+    return counts | {"compile_s": compile_s, "run_s": time.perf_counter() - t0 - compile_s}

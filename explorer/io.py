@@ -61,16 +61,37 @@ class atomic_path:
         return False
 
 
+def replace_path(source: Path, target: Path):
+    """Moves ``source`` (a file or folder) onto ``target``, which may exist (and is then removed
+    once the new one is in place: a reader sees the old result or the new one, never neither for
+    long and never a mix)."""
+    import shutil
+
+    source, target = Path(source), Path(target)
+    old = None
+    if target.exists() or target.is_symlink():
+        old = target.with_name(f".{target.name}.{os.getpid()}.old")
+        os.replace(target, old)
+    os.replace(source, target)
+    if old is not None:
+        shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+
+
 def read(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
-    """Reads a Parquet file: (DataFrame, explorer metadata or {} for foreign files)."""
+    """Reads a Parquet file, or a dataset folder of Parquet files (a Ray run's feasible/all
+    output, whose metadata is in its ``_common_metadata``): (DataFrame, explorer metadata or {}
+    for foreign files)."""
     path = Path(path)
-    if not path.is_file():
+    if not path.is_file() and not path.is_dir():
         raise ExplorerError(f"cannot read {str(path)!r}: no such file")
     try:
         table = pq.read_table(path)
+        schema = table.schema
+        if path.is_dir() and (path / "_common_metadata").is_file():
+            schema = pq.read_schema(path / "_common_metadata")
     except (pa.ArrowInvalid, OSError) as err:
         raise ExplorerError(f"cannot read {str(path)!r} as Parquet: {str(err).splitlines()[0]}") from None
-    raw = (table.schema.metadata or {}).get(METADATA_KEY)
+    raw = (schema.metadata or {}).get(METADATA_KEY)
     try:
         metadata = json.loads(raw) if raw else {}
     except json.JSONDecodeError as err:

@@ -92,3 +92,42 @@ class ChunkParts:
             if writer is not None:
                 writer.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class RunLock:
+    """An exclusive lock on an output path for the length of a run (``OUT.lock`` beside it):
+    a second run writing the same path fails at once with one line, instead of sharing its
+    checkpoint and parts. The lock is the kernel's (``flock``): a killed run holds none."""
+
+    def __init__(self, out: Path):
+        self.path = out.with_name(out.name + ".lock")
+        self.fd: int | None = None
+
+    def __enter__(self) -> RunLock:
+        import fcntl
+        import os
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise ExplorerError(f"another run is writing {str(self.path.with_suffix(''))!r} (it holds "
+                                    f"{str(self.path)!r}); wait for it or choose another --out") from None
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:  # not a lock file that its last holder removed as we opened it
+                self.fd = fd
+                return self
+            os.close(fd)
+
+    def __exit__(self, *exc):
+        import os
+
+        self.path.unlink(missing_ok=True)
+        os.close(self.fd)
+        return False

@@ -23,6 +23,7 @@ class SweepResult:
       evaluated, feasible, on_front: counts of configurations.
       compile_s, run_s: seconds spent compiling and streaming.
       devices: local devices used (per process), workers: Ray tasks run in parallel (1: none).
+      evaluated_before: configurations a resumed run found done (not counted in its rate).
     """
 
     frame: pd.DataFrame
@@ -34,11 +35,13 @@ class SweepResult:
     run_s: float
     devices: int = 1
     workers: int = 1
+    evaluated_before: int = 0
 
     @property
     def configs_per_s(self) -> float:
-        """Configurations evaluated per second of streaming (compilation excluded)."""
-        return self.evaluated / self.run_s if self.run_s > 0 else float("nan")
+        """Configurations evaluated by this run per second of streaming (compilation excluded)."""
+        done = self.evaluated - self.evaluated_before
+        return done / self.run_s if self.run_s > 0 else float("nan")
 
 
 def constants(spec) -> dict:

@@ -17,6 +17,7 @@ jax.config.update("jax_numpy_dtype_promotion", "strict")
 _CACHE = tempfile.mkdtemp(prefix="explorer-test-jax-cache-")
 jax.config.update("jax_compilation_cache_dir", _CACHE)
 jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+os.environ["JAX_COMPILATION_CACHE_DIR"] = _CACHE  # Ray's workers (tests/test_distributed.py) share it
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -9,6 +9,9 @@ an identical result.
 Example:
   explorer sweep sweeps/quickstart.toml
   explorer sweep sweeps/llama70b_b200.toml --out data/results/mine.parquet
+  explorer sweep sweeps/quickstart.toml --devices 2
+  explorer sweep sweeps/quickstart.toml --ray              # a local Ray instance
+  explorer sweep sweeps/quickstart.toml --ray HOST:6379    # a Ray cluster
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ def add_arguments(parser):
     parser.add_argument("--samples", type=int, help="sample count (random, sobol and lhs samplers)")
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint of a killed run")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--devices", type=int, metavar="N", help="use at most N local JAX devices (default: all)")
+    parser.add_argument("--ray", nargs="?", const=True, metavar="ADDRESS",
+                        help="run as Ray tasks: on the cluster at ADDRESS, or without one on a new local Ray "
+                             "instance (needs the ray extra; see docs/scale.md)")
 
 
 def run(args):
@@ -32,14 +39,17 @@ def run(args):
 
     spec = load_spec(args.spec, path=args.out, samples=args.samples)
     try:
-        result = sweep(spec, resume=args.resume, progress=not args.quiet and sys.stderr.isatty())
+        result = sweep(spec, resume=args.resume, progress=not args.quiet and sys.stderr.isatty(),
+                       devices=args.devices, ray=args.ray)
     except KeyboardInterrupt:
         print(f"explorer sweep: interrupted; a checkpoint was saved. Resume with: explorer sweep {args.spec} "
               f"--resume{' --out ' + args.out if args.out else ''}", file=sys.stderr)
         return 130
     print(f"{result.evaluated:,} configurations evaluated, {result.feasible:,} feasible, "
           f"{result.on_front:,} on the Pareto front")
+    where = f"{result.workers} Ray workers" if result.workers > 1 else \
+        f"{result.devices} device{'s' if result.devices > 1 else ''}"
     print(f"compile {result.compile_s:.2f} s, stream {result.run_s:.2f} s "
-          f"({result.configs_per_s:,.0f} configurations/s)")
+          f"({result.configs_per_s:,.0f} configurations/s on {where})")
     print(f"wrote {result.path}")
     return 0
