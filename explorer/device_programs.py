@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from explorer import compile_cache
 from explorer.dominance import dominated_by_any, dominated_by_table, grid_of_minima, layout, sketch_points, survivors
 
 
@@ -194,9 +195,11 @@ def exact_stage(plan, inputs, n_valid, starts, count, offset, tables: Tables) ->
 
 @functools.lru_cache(maxsize=8)
 def compiled(plan, device) -> Programs:
-    """Both programs of ``plan`` compiled for ``device`` (once per plan and device)."""
+    """Both programs of ``plan`` compiled for ``device`` (once per plan and device; from JAX's
+    persistent cache when an earlier process compiled them, see ``compile_cache``)."""
     import jax
 
+    compile_cache.enable()
     dtype = np.dtype(plan.structure.dtype)
     with _HOST_SAMPLER:  # compiled for several devices at once: the sampler's host state is shared
         example = plan.sampler.host_inputs(0, plan.chunk)

@@ -188,13 +188,23 @@ def ray_sweep(spec, settings: SweepSettings, *, address: str | None, resume: boo
         bar = tqdm(total=plan.total, initial=done_before, unit="cfg", unit_scale=True, disable=not progress,
                    desc=f"sweep ({len(todo)} ray tasks)", smoothing=0.1)
         compile_s, finished = 0.0, []
+        merger = FrontMerger(plan)
+
+        def front_of(lo, hi):
+            part = manifest.part(lo, hi)
+            return part if plan.frontier else front_path(part)
+
+        for lo, hi in ranges:
+            if (lo, hi) not in todo:
+                merger.add(front_of(lo, hi))
         try:
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1)
                 for ref in ready:
-                    pending.pop(ref)
+                    lo, hi = pending.pop(ref)
                     stats = ray.get(ref)
                     finished.append(stats)
+                    merger.add(front_of(lo, hi))
                     compile_s = max(compile_s, stats["compile_s"])
                     bar.update(stats["evaluated"])
         except ray.exceptions.RayTaskError as err:
@@ -203,7 +213,7 @@ def ray_sweep(spec, settings: SweepSettings, *, address: str | None, resume: boo
         finally:
             bar.close()
         run_s = time.perf_counter() - t0
-        result = _merge(plan, spec, manifest, ranges)
+        result = _merge(plan, spec, manifest, ranges, merger)
     before = result.evaluated - sum(stats["evaluated"] for stats in finished)
     return dataclasses.replace(result, compile_s=compile_s, run_s=run_s, workers=workers, evaluated_before=before)
 
@@ -214,23 +224,50 @@ def _part_counts(path: Path) -> dict:
     return json.loads(pq.read_schema(path).metadata[io.METADATA_KEY])
 
 
-def _merge(plan, spec, manifest: TaskManifest, ranges) -> SweepResult:
-    """The output from the finished parts: the exact front of their partial fronts, written as
-    the usual file (frontier mode), or the dataset folder of their rows (feasible/all) with the
-    run's metadata in ``_common_metadata``."""
+class FrontMerger:
+    """The exact front of the partial fronts, merged as their tasks finish (the driver is idle
+    meanwhile): only their objective columns are read then; the front's other columns are
+    read at the end, for its rows only."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.files: list[Path] = []
+        self.archive = ParetoArchive(len(plan.structure.objectives))
+
+    def add(self, front_file: Path):
+        """Merges one partial front (a Parquet file with the plan's columns)."""
+        import pyarrow.parquet as pq
+
+        s = self.plan.structure
+        table = pq.read_table(front_file, columns=list(s.objectives))
+        rows = {c: table.column(c).to_numpy() for c in s.objectives}
+        n = len(table)
+        self.archive.update(objective_points(rows, s.objectives, s.signs) if n else np.empty((0, len(s.objectives))),
+                            payload={"file": np.full(n, len(self.files)), "row": np.arange(n)})
+        self.files.append(front_file)
+
+    def columns(self) -> dict:
+        """Every column of the front's rows (feasible excepted)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        payload = self.archive.payload or {"file": np.empty(0, np.int64), "row": np.empty(0, np.int64)}
+        tables = [pq.read_table(f).take(np.sort(payload["row"][payload["file"] == k]))
+                  for k, f in enumerate(self.files)]
+        table = pa.concat_tables(tables)
+        return {c: table.column(c).to_numpy() for c in self.plan.columns if c != "feasible"}
+
+
+def _merge(plan, spec, manifest: TaskManifest, ranges, merger: FrontMerger) -> SweepResult:
+    """The output from the finished parts: their front (``merger``), written as the usual file
+    (frontier mode), or the dataset folder of their rows (feasible/all) with the run's metadata
+    in ``_common_metadata``."""
     import pyarrow.parquet as pq
 
     parts = [manifest.part(lo, hi) for lo, hi in ranges]
-    front_files = parts if plan.frontier else [front_path(p) for p in parts]
-    counts = [_part_counts(p) for p in front_files]
+    counts = [_part_counts(p if plan.frontier else front_path(p)) for p in parts]
     evaluated, feasible = sum(c["evaluated"] for c in counts), sum(c["feasible"] for c in counts)
-    s = plan.structure
-    fronts = [pq.read_table(p).to_pandas() for p in front_files]
-    rows = {c: np.concatenate([f[c].to_numpy() for f in fronts]) for c in plan.columns if c != "feasible"}
-    archive = ParetoArchive(len(s.objectives))
-    archive.update(objective_points(rows, s.objectives, s.signs), payload={"row": np.arange(len(rows[s.objectives[0]]))})
-    picked = archive.payload["row"] if archive.payload else np.empty(0, np.int64)
-    frame = front_frame(plan, spec, {c: v[picked] for c, v in rows.items()})
+    frame = front_frame(plan, spec, merger.columns())
     meta = metadata(plan, spec, evaluated=evaluated, feasible=feasible, on_front=len(frame))
     if plan.frontier:
         io.write(frame, spec.path, meta)

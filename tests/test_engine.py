@@ -216,3 +216,47 @@ def test_streamed_front_equals_brute_force_for_the_seed000_model(tmp_path):
             for d in extra:
                 p = ours.set_index(DESIGN).loc[[d], list(objectives)].to_numpy(float)[0]
                 assert np.any(np.all(other <= p * (1 + 1e-6), axis=1)), (chunk, d)
+
+
+_TWO_DEVICES = """
+import sys
+sys.path.insert(0, {tests!r})
+from pathlib import Path
+import jax
+import pandas as pd
+from explorer.engine import sweep
+from test_engine import small_spec
+assert len(jax.devices()) == 2, jax.devices()
+tmp = Path({tmp!r})
+for mode in ("frontier", "all"):
+    one = sweep(small_spec(tmp, mode=mode, chunk=97, name=mode + "1"), progress=False, devices=1)
+    two = sweep(small_spec(tmp, mode=mode, chunk=97, name=mode + "2"), progress=False)
+    assert (one.devices, two.devices) == (1, 2)
+    pd.testing.assert_frame_equal(pd.read_parquet(one.path), pd.read_parquet(two.path))
+    assert (one.evaluated, one.feasible) == (two.evaluated, two.feasible)
+print("identical")
+"""
+
+
+def test_two_devices_give_the_rows_of_one(tmp_path):
+    # A fresh process: the forced device count must be set before JAX starts.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    script = _TWO_DEVICES.format(tests=str(Path(__file__).parent), tmp=str(tmp_path))
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 0 and "identical" in run.stdout, run.stderr[-2000:]
+
+
+def test_a_second_run_on_the_same_output_fails_at_once(tmp_path):
+    from explorer.sweep_files import RunLock
+
+    spec = small_spec(tmp_path, name="busy")
+    with RunLock(tmp_path / "busy.parquet"):
+        with pytest.raises(ExplorerError, match="another run is writing"):
+            sweep(spec, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, the lock file removed
+    assert sweep(spec, progress=False).on_front > 0  # and free again

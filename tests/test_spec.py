@@ -338,6 +338,13 @@ ERRORS = [
     ("path csv", lambda r: r["output"].update(path="out.csv"), ["output.path", "out.csv"]),
     ("path no suffix", lambda r: r["output"].update(path="data/results/quickstart"), ["output.path"]),
     ("path not a string", lambda r: r["output"].update(path=5), ["output.path"]),
+    # distributed
+    ("bad backend", lambda r: r.update(distributed={"backend": "mpi"}), ["distributed.backend", "mpi"]),
+    ("unknown distributed key", lambda r: r.update(distributed={"workers": 2}), ["distributed.workers"]),
+    ("tasks zero", lambda r: r.update(distributed={"tasks": 0}), ["distributed.tasks"]),
+    ("num_cpus float", lambda r: r.update(distributed={"num_cpus": 1.5}), ["distributed.num_cpus"]),
+    ("num_gpus negative", lambda r: r.update(distributed={"num_gpus": -1}), ["distributed.num_gpus"]),
+    ("address not a string", lambda r: r.update(distributed={"address": 6379}), ["distributed.address"]),
 ]
 
 
@@ -354,6 +361,12 @@ def test_errors(label, edit, names):
     with pytest.raises(ExplorerError) as err:
         parse_spec(edited(edit))
     assert_one_line_naming(err, names)
+
+
+def test_distributed_table_is_kept_and_left_out_of_what_the_run_is():
+    raw = edited(lambda r: r.update(distributed={"backend": "ray", "tasks": 8, "num_gpus": 0.5}))
+    assert parse_spec(raw).distributed == {"backend": "ray", "tasks": 8, "num_gpus": 0.5}
+    assert parse_spec(copy.deepcopy(QUICKSTART)).distributed == {}
 
 
 def test_error_names_origin_for_unknown_top_key():
