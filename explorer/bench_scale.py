@@ -14,6 +14,7 @@ on, as in normal use, so a program compiled before loads from disk in either.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -87,9 +88,7 @@ def run_scale_bench(quick: bool = False) -> list[tuple[str, str]]:
         rows += [("1 device", f"{rate_one / 1e6:,.1f} M configurations/s"),
                  (f"{every['devices']} devices", f"{rate_all / 1e6:,.1f} M configurations/s "
                                                  f"({rate_all / rate_one:.2f}x of 1 device)")]
-        try:
-            import ray  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("ray") is None:
             rows.append(("ray", 'not installed (pip install "trade-explorer[ray]")'))
             return rows
         end_to_end = one["evaluated"] / one["wall_s"]

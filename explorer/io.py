@@ -84,6 +84,8 @@ def read(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
     path = Path(path)
     if not path.is_file() and not path.is_dir():
         raise ExplorerError(f"cannot read {str(path)!r}: no such file")
+    if path.is_dir() and not any(path.glob("*.parquet")):
+        raise ExplorerError(f"cannot read {str(path)!r}: a folder without Parquet parts (*.parquet)")
     try:
         table = pq.read_table(path)
         schema = table.schema

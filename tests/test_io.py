@@ -147,7 +147,7 @@ def test_read_missing_file(tmp_path):
     with pytest.raises(ExplorerError) as err:
         io.read(path)
     _assert_one_line_naming(err, path)
-    # a folder is not a file either
+    # a folder without Parquet parts is not a result either
     with pytest.raises(ExplorerError) as err:
         io.read(tmp_path)
     _assert_one_line_naming(err, tmp_path)
