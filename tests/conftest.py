@@ -1,6 +1,6 @@
 """Test configuration: JAX on CPU, strict dtype promotion, a fixed seed, and JAX's persistent
-compilation cache in a temporary directory of this run (identical programs built by
-different tests compile once)."""
+compilation cache in a temporary directory of this run, shared by its xdist workers and Ray's
+(identical programs built by different tests compile once)."""
 
 import os
 import shutil
@@ -14,14 +14,22 @@ import pytest  # noqa: E402
 
 jax.config.update("jax_numpy_dtype_promotion", "strict")
 
-_CACHE = tempfile.mkdtemp(prefix="explorer-test-jax-cache-")
+# One folder for the whole run, shared by its pytest-xdist workers (each worker would
+# otherwise compile the same engine programs again): the process that loads this file first
+# (xdist's controller, which starts the workers afterwards) makes it and removes it.
+_CACHE = os.environ.get("EXPLORER_TEST_JAX_CACHE")
+_OWNER = not _CACHE
+if _OWNER:
+    _CACHE = tempfile.mkdtemp(prefix="explorer-test-jax-cache-")
+    os.environ["EXPLORER_TEST_JAX_CACHE"] = _CACHE
 jax.config.update("jax_compilation_cache_dir", _CACHE)
 jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
 os.environ["JAX_COMPILATION_CACHE_DIR"] = _CACHE  # Ray's workers (tests/test_distributed.py) share it
 
 
 def pytest_sessionfinish(session, exitstatus):
-    shutil.rmtree(_CACHE, ignore_errors=True)
+    if _OWNER:
+        shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture

@@ -135,7 +135,7 @@ def _scipy_reference(params, days):
     return res, float(res.fun) * scale, max(0.0, float(-np.min(g(res.x))))
 
 
-@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("seed", range(6))  # each instance is a full optimisation and 8 SLSQP runs
 def test_matches_scipy_slsqp_on_random_model_instances(seed):
     rng = np.random.default_rng(seed)
     params = {"gemm_efficiency": 0.72 * rng.uniform(0.8, 1.2), "usd_per_device_hour": rng.uniform(1.5, 4.0),
