@@ -31,204 +31,17 @@ The problem is the sweep spec's (model, presets, free inputs as ``[axes]`` range
 from __future__ import annotations
 
 import dataclasses
-import functools
 import itertools
 
 import numpy as np
 import pandas as pd
 
-from explorer.errors import ExplorerError
+from explorer.optimize_program import compiled_solver, optimization_problem, to_x, to_z
+from explorer.optimize_settings import OptimizeSettings, parse_settings, simplex_weights
 from explorer.problem import Problem, Structure
-from explorer.spec import SweepSpec, load_spec
+from explorer.spec import load_spec
 
-SCALARISATIONS = ("weighted_sum", "chebyshev", "epsilon")
-SOLVERS = ("adam", "lbfgs")
-_CHEBYSHEV_RHO = 1e-3  # augmentation: keeps weakly dominated points off the front
-_CHEBYSHEV_TAU = 1e-3  # smoothing of the max, in normalised objective units
-
-
-@dataclasses.dataclass(frozen=True)
-class OptimizeSettings:
-    """The ``[optimize]`` table.
-
-    Attributes:
-      scalarization: weighted_sum | chebyshev | epsilon (for 2+ objectives).
-      weights: explicit weight vectors, or None to spread ``n_weights`` over the simplex.
-      n_weights: weight vectors (or ε levels) when ``weights`` is None.
-      starts: starts per weight (scrambled Sobol' in the box).
-      outer: augmented-Lagrangian iterations.
-      inner: inner solver steps per outer iteration.
-      solver: adam | lbfgs.
-      learning_rate: Adam step size (in the reparametrised space).
-      tolerance: largest constraint violation counted as feasible.
-      kkt_tolerance: largest relative stationarity residual counted as converged.
-      seed: seed of the starts.
-    """
-
-    scalarization: str = "chebyshev"
-    weights: tuple[tuple[float, ...], ...] | None = None
-    n_weights: int = 16
-    starts: int = 32
-    outer: int = 12
-    inner: int = 150
-    solver: str = "adam"
-    learning_rate: float = 0.05
-    tolerance: float = 1e-4
-    kkt_tolerance: float = 1e-2
-    seed: int = 0
-
-
-def parse_settings(raw: dict, n_objectives: int) -> OptimizeSettings:
-    """The validated ``[optimize]`` table of a spec dict (one ExplorerError line per mistake)."""
-    table = raw.get("optimize", {})
-    if not isinstance(table, dict):
-        raise ExplorerError("optimize must be a table")
-    fields = {f.name: f for f in dataclasses.fields(OptimizeSettings)}
-    for key in table:
-        if key not in fields:
-            raise ExplorerError(f"unknown key optimize.{key} (allowed: {', '.join(sorted(fields))})")
-    values = dict(table)
-    if values.get("scalarization", "chebyshev") not in SCALARISATIONS:
-        raise ExplorerError(f"optimize.scalarization must be one of {', '.join(SCALARISATIONS)}, "
-                            f"got {values['scalarization']!r}")
-    if values.get("solver", "adam") not in SOLVERS:
-        raise ExplorerError(f"optimize.solver must be one of {', '.join(SOLVERS)}, got {values['solver']!r}")
-    for key in ("n_weights", "starts", "outer", "inner", "seed"):
-        if key in values and (isinstance(values[key], bool) or not isinstance(values[key], int)
-                              or values[key] < (0 if key == "seed" else 1)):
-            raise ExplorerError(f"optimize.{key} must be a positive integer, got {values[key]!r}")
-    for key in ("learning_rate", "tolerance", "kkt_tolerance"):
-        if key in values and (not isinstance(values[key], (int, float)) or values[key] <= 0):
-            raise ExplorerError(f"optimize.{key} must be a positive number, got {values[key]!r}")
-    if "weights" in values:
-        w = values["weights"]
-        if (not isinstance(w, list) or not w or not all(isinstance(r, list) and len(r) == n_objectives for r in w)
-                or any((not isinstance(x, (int, float))) or x < 0 for r in w for x in r)
-                or any(sum(r) <= 0 for r in w)):
-            raise ExplorerError(f"optimize.weights must be a list of non-negative weight lists of length "
-                                f"{n_objectives} (one per objective), each with a positive sum")
-        values["weights"] = tuple(tuple(float(x) for x in r) for r in w)
-    return OptimizeSettings(**values)
-
-
-def simplex_weights(m: int, n: int) -> np.ndarray:
-    """About ``n`` weight vectors spread over the (m−1)-simplex, extremes included."""
-    if m == 1:
-        return np.ones((1, 1))
-    h = 1
-    while _count(m, h + 1) <= n:
-        h += 1
-    grid = [c for c in itertools.product(range(h + 1), repeat=m) if sum(c) == h]
-    return np.asarray(grid, float) / h
-
-
-def _count(m, h):
-    from math import comb
-
-    return comb(h + m - 1, m - 1)
-
-
-def optimization_problem(spec: SweepSpec) -> Problem:
-    """The spec's problem with its axes as the free variables (each must be a range)."""
-    for axis in spec.axes:
-        if axis.values is not None:
-            raise ExplorerError(f"axes.{axis.name}: the optimiser needs a range (low, high), not values")
-    return Problem.from_spec(spec)
-
-
-def to_x(structure: Structure, z):
-    """Unconstrained z (one column per free input) → the free inputs: x = axis(σ(z)), relaxed."""
-    import jax
-
-    return {a.name: a.from_unit(jax.nn.sigmoid(z[..., k]), relaxed=True) for k, a in enumerate(structure.free)}
-
-
-def to_z(u):
-    """Unit-cube points u ∈ (0, 1) → z (logit)."""
-    u = np.clip(u, 1e-6, 1 - 1e-6)
-    return np.log(u) - np.log1p(-u)
-
-
-@functools.lru_cache(maxsize=16)
-def _compiled(structure: Structure, st: OptimizeSettings):
-    """(objectives at z, solver over runs, outputs at x): jitted once per problem structure and
-    settings (both frozen dataclasses: every field is part of the cache key)."""
-    import jax
-    import jax.numpy as jnp
-    import optax
-
-    m = len(structure.objectives)
-    n_g = structure.n_constraints + (m - 1 if (m > 1 and st.scalarization == "epsilon") else 0)
-    # Adam's step decays (cosine, ×1e-3) within each inner solve and restarts with the
-    # next multipliers: a constant step leaves iterates hovering ±lr around the optimum.
-    schedule = optax.cosine_decay_schedule(st.learning_rate, st.inner, alpha=1e-3)
-    solver = optax.adam(schedule) if st.solver == "adam" else optax.lbfgs()
-
-    def objectives_at(z, fixed):
-        return structure.objective_values(structure.evaluate(to_x(structure, z), fixed))
-
-    def run(z0, w, values):
-        fixed, bound_values, ideal, span = values
-
-        def parts(z):
-            out = structure.evaluate(to_x(structure, z), fixed)
-            f_norm = (structure.objective_values(out) - ideal) / span
-            value, g_extra = _scalarise(st.scalarization, f_norm, w)
-            return value, jnp.concatenate([structure.constraint_values(out, bound_values), g_extra])
-
-        def lagrangian(z, lam, rho):
-            value, g = parts(z)
-            return value + (jnp.sum(jnp.maximum(0.0, lam + rho * g) ** 2) - jnp.sum(lam**2)) / (2.0 * rho)
-
-        def outer(carry, _):
-            z, lam, rho, last_violation = carry
-            fn = lambda zz: lagrangian(zz, lam, rho)  # noqa: E731
-
-            def inner(c, _):
-                zz, s = c
-                if st.solver == "lbfgs":
-                    value, grad = optax.value_and_grad_from_state(fn)(zz, state=s)
-                    updates, s = solver.update(grad, s, zz, value=value, grad=grad, value_fn=fn)
-                else:
-                    updates, s = solver.update(jax.grad(fn)(zz), s, zz)
-                zz_new = optax.apply_updates(zz, updates)
-                return (jnp.where(jnp.all(jnp.isfinite(zz_new)), zz_new, zz), s), None
-
-            (z, _), _ = jax.lax.scan(inner, (z, solver.init(z)), None, length=st.inner)
-            g = parts(z)[1]
-            violation = jnp.max(jnp.maximum(g, 0.0), initial=0.0)
-            lam = jnp.maximum(0.0, lam + rho * g)
-            rho = jnp.where(violation > 0.25 * last_violation, jnp.minimum(rho * 10.0, 1e6), rho)
-            return (z, lam, rho, violation), None
-
-        dtype = z0.dtype
-        carry = (z0, jnp.zeros((n_g,), dtype), jnp.asarray(10.0, dtype), jnp.asarray(jnp.inf, dtype))
-        (z, _, _, _), _ = jax.lax.scan(outer, carry, None, length=st.outer)
-        value, g = parts(z)
-        return z, value, g, jax.grad(lambda zz: parts(zz)[0])(z), jax.jacrev(lambda zz: parts(zz)[1])(z)
-
-    def evaluate(x, fixed, bounds):
-        out = structure.evaluate(x, fixed)
-        return out, structure.constraint_values(out, bounds)
-
-    return jax.jit(objectives_at), jax.jit(jax.vmap(run, in_axes=(0, 0, None))), jax.jit(evaluate)
-
-
-def _scalarise(kind, f_norm, w):
-    """(objective, extra constraints) of a scalarization at normalised objectives f_norm."""
-    import jax
-    import jax.numpy as jnp
-
-    if f_norm.shape[-1] == 1:
-        return f_norm[0], jnp.zeros((0,), f_norm.dtype)
-    if kind == "weighted_sum":
-        return jnp.sum(w * f_norm), jnp.zeros((0,), f_norm.dtype)
-    if kind == "chebyshev":  # smoothed max: τ·log Σ exp(wₖf̃ₖ/τ) ≤ max + τ·log m
-        smooth_max = _CHEBYSHEV_TAU * jax.nn.logsumexp(w * f_norm / _CHEBYSHEV_TAU)
-        return smooth_max + _CHEBYSHEV_RHO * jnp.sum(w * f_norm), jnp.zeros((0,), f_norm.dtype)
-    # epsilon: minimise the first objective, the others below levels taken from w
-    return f_norm[0], f_norm[1:] - w[1:]
-
+__all__ = ["OptimizeSettings", "optimization_problem", "optimize", "parse_settings", "simplex_weights"]
 
 def optimize(spec, *, out: str | None = None, write: bool = True) -> pd.DataFrame:
     """Solves the ``[optimize]`` problem of a spec; one row per run plus the best marked.
@@ -270,7 +83,7 @@ def _solve(problem: Problem, st: OptimizeSettings) -> pd.DataFrame:
     structure = problem.structure
     dtype = jnp.float64 if structure.dtype == "float64" else jnp.float32
     m = len(structure.objectives)
-    objectives_at, solve_all, evaluate = _compiled(structure, st)
+    objectives_at, solve_all, evaluate = compiled_solver(structure, st)
     fixed = problem.fixed_arrays(dtype)
     bounds = jnp.asarray(problem.bound_values, dtype)
     z_starts = to_z(qmc.Sobol(len(structure.free), scramble=True, seed=st.seed).random(st.starts))

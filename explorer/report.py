@@ -20,10 +20,6 @@ Fronts above ``MAX_POINTS`` rows are shown as an evenly spaced sample (the page 
 
 from __future__ import annotations
 
-import datetime
-import html
-import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -31,11 +27,7 @@ import numpy as np
 from explorer import io
 from explorer.errors import ExplorerError
 from explorer.pareto import is_nondominated, knee_point, operating_points
-
-MAX_POINTS = 5000  # points drawn on the page (SVG); larger fronts are sampled evenly
-_POINT_STYLE = {"speed": ("#d62728", "speed-optimised"), "efficiency": ("#2ca02c", "efficiency-optimised"),
-                "quality": ("#1f77b4", "quality-optimised"), "knee": ("#111111", "knee")}
-
+from explorer.report_page import MAX_POINTS, POINT_STYLE, page_html, spans_decades, summary_md
 
 class _Data:
     """A result file read and checked: the front, its objectives, units and metadata."""
@@ -137,8 +129,8 @@ def report(path, out_dir=None) -> dict[str, Path]:
     files["design_along_front.png"] = _design_png(data, out / "design_along_front.png")
     if data.runs is not None and "kkt_residual" in data.runs.columns:
         files["convergence.png"] = _convergence_png(data, out / "convergence.png")
-    files["index.html"] = _html(data, out / "index.html")
-    files["summary.md"] = _summary(data, out / "summary.md")
+    files["index.html"] = page_html(data, out / "index.html")
+    files["summary.md"] = summary_md(data, out / "summary.md")
     return files
 
 
@@ -172,15 +164,9 @@ def _save(fig, path):
     return path
 
 
-def _spans_decades(values) -> bool:
-    v = np.asarray(values, float)
-    v = v[np.isfinite(v)]
-    return len(v) > 1 and v.min() > 0 and v.max() / v.min() > 30
-
-
 def _mark_points(ax, data, x, y):
     for name, row in data.points.items():
-        color, label = _POINT_STYLE[name]
+        color, label = POINT_STYLE[name]
         px, py = data.front[x].iloc[row], data.front[y].iloc[row]
         ax.scatter([px], [py], s=140, marker="*" if name != "knee" else "D", color=color, edgecolor="white",
                    linewidth=1.0, zorder=5, label=label)
@@ -197,7 +183,7 @@ def _frontier_png(data, x, y, c, path):
     kwargs = {}
     if c is not None:
         kwargs = {"c": front[c], "cmap": "viridis"}
-        if _spans_decades(front[c]):
+        if spans_decades(front[c]):
             from matplotlib.colors import LogNorm
 
             kwargs["norm"] = LogNorm()
@@ -205,8 +191,8 @@ def _frontier_png(data, x, y, c, path):
     if c is not None:
         fig.colorbar(sc, ax=ax, label=data.label(c))
     _mark_points(ax, data, x, y)
-    ax.set_xscale("log" if _spans_decades(front[x]) else "linear")
-    ax.set_yscale("log" if _spans_decades(front[y]) else "linear")
+    ax.set_xscale("log" if spans_decades(front[x]) else "linear")
+    ax.set_yscale("log" if spans_decades(front[y]) else "linear")
     ax.set_xlabel(data.label(x))
     ax.set_ylabel(data.label(y))
     ax.set_title(f"Pareto front: {y} against {x}  ({len(front):,} configurations, {data.meta.get('model', '')})")
@@ -224,9 +210,9 @@ def _design_png(data, path):
     for ax, col in zip(axes[:, 0], cols):
         ax.plot(position, data.front[col], ".", markersize=3, color="#444444")
         for name, row in data.points.items():
-            ax.axvline(position[row], color=_POINT_STYLE[name][0], alpha=0.6, linewidth=1.2,
-                       label=_POINT_STYLE[name][1])
-        if _spans_decades(data.front[col]):
+            ax.axvline(position[row], color=POINT_STYLE[name][0], alpha=0.6, linewidth=1.2,
+                       label=POINT_STYLE[name][1])
+        if spans_decades(data.front[col]):
             ax.set_yscale("log")
         ax.set_ylabel(data.label(col))
         ax.grid(True, alpha=0.25)
@@ -261,125 +247,6 @@ def _convergence_png(data, path):
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(loc="best", fontsize=9)
     return _save(fig, path)
-
-
-def _columns(data):
-    return list(dict.fromkeys(data.design + data.objectives
-                              + [c for c in data.front.columns if c in data.units and not c.startswith("g[")]))
-
-
-def _shown(data):
-    """Row positions drawn on the page: all, or an even sample keeping the operating points."""
-    n = len(data.front)
-    if n <= MAX_POINTS:
-        return np.arange(n)
-    rows = set(np.linspace(0, n - 1, MAX_POINTS - len(data.points)).astype(int)) | set(data.points.values())
-    return np.array(sorted(rows))
-
-
-def _html(data, path):
-    from plotly.offline import get_plotlyjs
-
-    cols = _columns(data)
-    shown = _shown(data)
-    front = data.front.iloc[shown]
-    payload = {
-        "columns": cols,
-        "units": {c: data.units.get(c, "") for c in cols},
-        "values": {c: [_json_number(v) for v in front[c].to_numpy(float)] for c in cols},
-        "objectives": data.objectives,
-        "points": {name: int(np.searchsorted(shown, row)) for name, row in data.points.items()},
-        "styles": {k: {"color": v[0], "label": v[1]} for k, v in _POINT_STYLE.items()},
-        "log": {c: bool(_spans_decades(front[c])) for c in cols},
-    }
-    note = (f"Showing all {len(data.front):,} configurations on the front."
-            if len(shown) == len(data.front) else
-            f"Showing an evenly spaced sample of {len(shown):,} of the {len(data.front):,} configurations "
-            f"on the front (the operating points are always shown).")
-    meta = data.meta
-    table = _points_table_html(data, cols)
-    template = (Path(__file__).with_name("report_assets") / "page.html").read_text(encoding="utf-8")
-    page = (template.replace("{{PLOTLY}}", get_plotlyjs())
-            .replace("{{DATA}}", json.dumps(payload).replace("</", "<\\/"))
-            .replace("{{TITLE}}", html.escape(f"{meta.get('model', '')}: {data.path.name}"))
-            .replace("{{NOTE}}", html.escape(note))
-            .replace("{{TABLE}}", table)
-            .replace("{{META}}", _meta_html(data)))
-    path.write_text(page, encoding="utf-8")
-    return path
-
-
-def _json_number(v):
-    return float(v) if math.isfinite(v) else None
-
-
-def _fmt(value, unit):
-    from explorer.units import humanize
-
-    text = f"{value:.4g}"
-    extra = humanize(float(value), unit)
-    return f"{text} {unit if unit != '1' else ''}".strip() + (f" ({extra})" if extra else "")
-
-
-def _points_table_html(data, cols):
-    head = "".join(f"<th>{html.escape(data.label(c))}</th>" for c in cols)
-    rows = []
-    for name, row in data.points.items():
-        r = data.front.iloc[row]
-        cells = "".join(f"<td>{html.escape(_fmt(r[c], data.units.get(c, '')))}</td>" for c in cols)
-        rows.append(f"<tr><th style='color:{_POINT_STYLE[name][0]}'>{_POINT_STYLE[name][1]}</th>{cells}</tr>")
-    return f"<table><thead><tr><th>operating point</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _meta_html(data):
-    meta = data.meta
-    items = [("model", f"{meta.get('model', '?')} v{meta.get('model_version', '?')}"),
-             ("kind", meta.get("kind", "sweep")), ("presets", json.dumps(meta.get("presets", {}))),
-             ("evaluated", f"{meta.get('evaluated', meta.get('runs', '?')):,}" if isinstance(
-                 meta.get("evaluated", meta.get("runs")), int) else "?"),
-             ("feasible", f"{meta.get('feasible', '?')}"), ("on the front", f"{len(data.front):,}"),
-             ("objectives", ", ".join(f"{o} ({'max' if m else 'min'})" for o, m in zip(data.objectives, data.maximize))),
-             ("created", meta.get("created", "?")), ("file", str(data.path))]
-    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items)
-    spec = html.escape(json.dumps(meta.get("spec", {}), indent=2, default=str))
-    return f"<table>{rows}</table><details><summary>full spec</summary><pre>{spec}</pre></details>"
-
-
-def _summary(data, path):
-    cols = data.design + data.objectives
-    lines = [f"# Trade-off summary: {data.path.name}", "",
-             f"Model `{data.meta.get('model', '?')}` ({data.meta.get('kind', 'sweep')}), presets "
-             f"{json.dumps(data.meta.get('presets', {}))}; {len(data.front):,} configurations on the Pareto front "
-             f"of {', '.join(data.objectives)}" + (f" out of {data.meta['evaluated']:,} evaluated."
-                                                    if isinstance(data.meta.get("evaluated"), int) else "."), "",
-             "| operating point | " + " | ".join(data.label(c) for c in cols) + " |",
-             "|---|" + "---:|" * len(cols)]
-    for name, row in data.points.items():
-        r = data.front.iloc[row]
-        lines.append(f"| {_POINT_STYLE[name][1]} | " + " | ".join(_fmt(r[c], data.units.get(c, '')) for c in cols)
-                     + " |")
-    lines.append("")
-    if "knee" in data.points and len(data.objectives) >= 2:
-        knee = data.front.iloc[data.points["knee"]]
-        for name, best_col in zip(("speed", "efficiency"), data.objectives[:2]):
-            if name in data.points:
-                best = data.front.iloc[data.points[name]]
-                lines.append(f"- The knee costs {_pct(knee[best_col], best[best_col])} in {best_col} against the "
-                             f"{_POINT_STYLE[name][1]} point, and changes the other objectives by "
-                             + ", ".join(f"{_pct(knee[o], best[o])} in {o}" for o in data.objectives if o != best_col)
-                             + ".")
-    for o in data.objectives:
-        lines.append(f"- {o} spans {_fmt(data.front[o].min(), data.units.get(o, ''))} to "
-                     f"{_fmt(data.front[o].max(), data.units.get(o, ''))} along the front.")
-    lines += ["", f"_Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by explorer report._"]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def _pct(value, reference):
-    if reference == 0 or not math.isfinite(reference):
-        return "n/a"
-    return f"{100 * (value / reference - 1):+.1f}%"
 
 
 __all__ = ["MAX_POINTS", "report"]

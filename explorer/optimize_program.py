@@ -1,0 +1,115 @@
+"""The optimiser's compiled program: the problem's free inputs mapped to an unconstrained z,
+the scalarised objective, and the augmented-Lagrangian descent of every run in one call
+(docs/optimize.md; ``explorer.optimize`` runs it and reports)."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from explorer.errors import ExplorerError
+from explorer.optimize_settings import CHEBYSHEV_RHO, CHEBYSHEV_TAU, OptimizeSettings
+from explorer.problem import Problem, Structure
+from explorer.spec import SweepSpec
+
+def optimization_problem(spec: SweepSpec) -> Problem:
+    """The spec's problem with its axes as the free variables (each must be a range)."""
+    for axis in spec.axes:
+        if axis.values is not None:
+            raise ExplorerError(f"axes.{axis.name}: the optimiser needs a range (low, high), not values")
+    return Problem.from_spec(spec)
+
+
+def to_x(structure: Structure, z):
+    """Unconstrained z (one column per free input) → the free inputs: x = axis(σ(z)), relaxed."""
+    import jax
+
+    return {a.name: a.from_unit(jax.nn.sigmoid(z[..., k]), relaxed=True) for k, a in enumerate(structure.free)}
+
+
+def to_z(u):
+    """Unit-cube points u ∈ (0, 1) → z (logit)."""
+    u = np.clip(u, 1e-6, 1 - 1e-6)
+    return np.log(u) - np.log1p(-u)
+
+
+@functools.lru_cache(maxsize=16)
+def compiled_solver(structure: Structure, st: OptimizeSettings):
+    """(objectives at z, solver over runs, outputs at x): jitted once per problem structure and
+    settings (both frozen dataclasses: every field is part of the cache key)."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    m = len(structure.objectives)
+    n_g = structure.n_constraints + (m - 1 if (m > 1 and st.scalarization == "epsilon") else 0)
+    # Adam's step decays (cosine, ×1e-3) within each inner solve and restarts with the
+    # next multipliers: a constant step leaves iterates hovering ±lr around the optimum.
+    schedule = optax.cosine_decay_schedule(st.learning_rate, st.inner, alpha=1e-3)
+    solver = optax.adam(schedule) if st.solver == "adam" else optax.lbfgs()
+
+    def objectives_at(z, fixed):
+        return structure.objective_values(structure.evaluate(to_x(structure, z), fixed))
+
+    def run(z0, w, values):
+        fixed, bound_values, ideal, span = values
+
+        def parts(z):
+            out = structure.evaluate(to_x(structure, z), fixed)
+            f_norm = (structure.objective_values(out) - ideal) / span
+            value, g_extra = _scalarise(st.scalarization, f_norm, w)
+            return value, jnp.concatenate([structure.constraint_values(out, bound_values), g_extra])
+
+        def lagrangian(z, lam, rho):
+            value, g = parts(z)
+            return value + (jnp.sum(jnp.maximum(0.0, lam + rho * g) ** 2) - jnp.sum(lam**2)) / (2.0 * rho)
+
+        def outer(carry, _):
+            z, lam, rho, last_violation = carry
+            fn = lambda zz: lagrangian(zz, lam, rho)  # noqa: E731
+
+            def inner(c, _):
+                zz, s = c
+                if st.solver == "lbfgs":
+                    value, grad = optax.value_and_grad_from_state(fn)(zz, state=s)
+                    updates, s = solver.update(grad, s, zz, value=value, grad=grad, value_fn=fn)
+                else:
+                    updates, s = solver.update(jax.grad(fn)(zz), s, zz)
+                zz_new = optax.apply_updates(zz, updates)
+                return (jnp.where(jnp.all(jnp.isfinite(zz_new)), zz_new, zz), s), None
+
+            (z, _), _ = jax.lax.scan(inner, (z, solver.init(z)), None, length=st.inner)
+            g = parts(z)[1]
+            violation = jnp.max(jnp.maximum(g, 0.0), initial=0.0)
+            lam = jnp.maximum(0.0, lam + rho * g)
+            rho = jnp.where(violation > 0.25 * last_violation, jnp.minimum(rho * 10.0, 1e6), rho)
+            return (z, lam, rho, violation), None
+
+        dtype = z0.dtype
+        carry = (z0, jnp.zeros((n_g,), dtype), jnp.asarray(10.0, dtype), jnp.asarray(jnp.inf, dtype))
+        (z, _, _, _), _ = jax.lax.scan(outer, carry, None, length=st.outer)
+        value, g = parts(z)
+        return z, value, g, jax.grad(lambda zz: parts(zz)[0])(z), jax.jacrev(lambda zz: parts(zz)[1])(z)
+
+    def evaluate(x, fixed, bounds):
+        out = structure.evaluate(x, fixed)
+        return out, structure.constraint_values(out, bounds)
+
+    return jax.jit(objectives_at), jax.jit(jax.vmap(run, in_axes=(0, 0, None))), jax.jit(evaluate)
+
+
+def _scalarise(kind, f_norm, w):
+    """(objective, extra constraints) of a scalarization at normalised objectives f_norm."""
+    import jax
+    import jax.numpy as jnp
+
+    if f_norm.shape[-1] == 1:
+        return f_norm[0], jnp.zeros((0,), f_norm.dtype)
+    if kind == "weighted_sum":
+        return jnp.sum(w * f_norm), jnp.zeros((0,), f_norm.dtype)
+    if kind == "chebyshev":  # smoothed max: τ·log Σ exp(wₖf̃ₖ/τ) ≤ max + τ·log m
+        smooth_max = CHEBYSHEV_TAU * jax.nn.logsumexp(w * f_norm / CHEBYSHEV_TAU)
+        return smooth_max + CHEBYSHEV_RHO * jnp.sum(w * f_norm), jnp.zeros((0,), f_norm.dtype)
+    # epsilon: minimise the first objective, the others below levels taken from w
+    return f_norm[0], f_norm[1:] - w[1:]

@@ -1,0 +1,142 @@
+"""The report's text: the offline HTML page (plotly.js embedded) and summary.md; and the
+styles the figures share with the page."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+MAX_POINTS = 5000  # points drawn on the page (SVG); larger fronts are sampled evenly
+POINT_STYLE = {"speed": ("#d62728", "speed-optimised"), "efficiency": ("#2ca02c", "efficiency-optimised"),
+                "quality": ("#1f77b4", "quality-optimised"), "knee": ("#111111", "knee")}
+
+
+def spans_decades(values) -> bool:
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    return len(v) > 1 and v.min() > 0 and v.max() / v.min() > 30
+
+
+def _columns(data):
+    return list(dict.fromkeys(data.design + data.objectives
+                              + [c for c in data.front.columns if c in data.units and not c.startswith("g[")]))
+
+
+def _shown(data):
+    """Row positions drawn on the page: all, or an even sample keeping the operating points."""
+    n = len(data.front)
+    if n <= MAX_POINTS:
+        return np.arange(n)
+    rows = set(np.linspace(0, n - 1, MAX_POINTS - len(data.points)).astype(int)) | set(data.points.values())
+    return np.array(sorted(rows))
+
+
+def page_html(data, path):
+    from plotly.offline import get_plotlyjs
+
+    cols = _columns(data)
+    shown = _shown(data)
+    front = data.front.iloc[shown]
+    payload = {
+        "columns": cols,
+        "units": {c: data.units.get(c, "") for c in cols},
+        "values": {c: [_json_number(v) for v in front[c].to_numpy(float)] for c in cols},
+        "objectives": data.objectives,
+        "points": {name: int(np.searchsorted(shown, row)) for name, row in data.points.items()},
+        "styles": {k: {"color": v[0], "label": v[1]} for k, v in POINT_STYLE.items()},
+        "log": {c: bool(spans_decades(front[c])) for c in cols},
+    }
+    note = (f"Showing all {len(data.front):,} configurations on the front."
+            if len(shown) == len(data.front) else
+            f"Showing an evenly spaced sample of {len(shown):,} of the {len(data.front):,} configurations "
+            f"on the front (the operating points are always shown).")
+    meta = data.meta
+    table = _points_tablepage_html(data, cols)
+    template = (Path(__file__).with_name("report_assets") / "page.html").read_text(encoding="utf-8")
+    page = (template.replace("{{PLOTLY}}", get_plotlyjs())
+            .replace("{{DATA}}", json.dumps(payload).replace("</", "<\\/"))
+            .replace("{{TITLE}}", html.escape(f"{meta.get('model', '')}: {data.path.name}"))
+            .replace("{{NOTE}}", html.escape(note))
+            .replace("{{TABLE}}", table)
+            .replace("{{META}}", _metapage_html(data)))
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _json_number(v):
+    return float(v) if math.isfinite(v) else None
+
+
+def _fmt(value, unit):
+    from explorer.units import humanize
+
+    text = f"{value:.4g}"
+    extra = humanize(float(value), unit)
+    return f"{text} {unit if unit != '1' else ''}".strip() + (f" ({extra})" if extra else "")
+
+
+def _points_tablepage_html(data, cols):
+    head = "".join(f"<th>{html.escape(data.label(c))}</th>" for c in cols)
+    rows = []
+    for name, row in data.points.items():
+        r = data.front.iloc[row]
+        cells = "".join(f"<td>{html.escape(_fmt(r[c], data.units.get(c, '')))}</td>" for c in cols)
+        rows.append(f"<tr><th style='color:{POINT_STYLE[name][0]}'>{POINT_STYLE[name][1]}</th>{cells}</tr>")
+    return f"<table><thead><tr><th>operating point</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _metapage_html(data):
+    meta = data.meta
+    items = [("model", f"{meta.get('model', '?')} v{meta.get('model_version', '?')}"),
+             ("kind", meta.get("kind", "sweep")), ("presets", json.dumps(meta.get("presets", {}))),
+             ("evaluated", f"{meta.get('evaluated', meta.get('runs', '?')):,}" if isinstance(
+                 meta.get("evaluated", meta.get("runs")), int) else "?"),
+             ("feasible", f"{meta.get('feasible', '?')}"), ("on the front", f"{len(data.front):,}"),
+             ("objectives", ", ".join(f"{o} ({'max' if m else 'min'})" for o, m in zip(data.objectives, data.maximize))),
+             ("created", meta.get("created", "?")), ("file", str(data.path))]
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items)
+    spec = html.escape(json.dumps(meta.get("spec", {}), indent=2, default=str))
+    return f"<table>{rows}</table><details><summary>full spec</summary><pre>{spec}</pre></details>"
+
+
+def summary_md(data, path):
+    cols = data.design + data.objectives
+    lines = [f"# Trade-off summary: {data.path.name}", "",
+             f"Model `{data.meta.get('model', '?')}` ({data.meta.get('kind', 'sweep')}), presets "
+             f"{json.dumps(data.meta.get('presets', {}))}; {len(data.front):,} configurations on the Pareto front "
+             f"of {', '.join(data.objectives)}" + (f" out of {data.meta['evaluated']:,} evaluated."
+                                                    if isinstance(data.meta.get("evaluated"), int) else "."), "",
+             "| operating point | " + " | ".join(data.label(c) for c in cols) + " |",
+             "|---|" + "---:|" * len(cols)]
+    for name, row in data.points.items():
+        r = data.front.iloc[row]
+        lines.append(f"| {POINT_STYLE[name][1]} | " + " | ".join(_fmt(r[c], data.units.get(c, '')) for c in cols)
+                     + " |")
+    lines.append("")
+    if "knee" in data.points and len(data.objectives) >= 2:
+        knee = data.front.iloc[data.points["knee"]]
+        for name, best_col in zip(("speed", "efficiency"), data.objectives[:2]):
+            if name in data.points:
+                best = data.front.iloc[data.points[name]]
+                lines.append(f"- The knee costs {_pct(knee[best_col], best[best_col])} in {best_col} against the "
+                             f"{POINT_STYLE[name][1]} point, and changes the other objectives by "
+                             + ", ".join(f"{_pct(knee[o], best[o])} in {o}" for o in data.objectives if o != best_col)
+                             + ".")
+    for o in data.objectives:
+        lines.append(f"- {o} spans {_fmt(data.front[o].min(), data.units.get(o, ''))} to "
+                     f"{_fmt(data.front[o].max(), data.units.get(o, ''))} along the front.")
+    lines += ["", f"_Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by explorer report._"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _pct(value, reference):
+    if reference == 0 or not math.isfinite(reference):
+        return "n/a"
+    return f"{100 * (value / reference - 1):+.1f}%"
+
