@@ -29,6 +29,7 @@ import numpy as np
 
 from explorer import io
 from explorer.errors import ExplorerError
+from explorer.output_checks import check_output, remove_orphans
 from explorer.pareto import ParetoArchive
 from explorer.survivors import objective_points
 from explorer.sweep_files import RunLock
@@ -166,6 +167,7 @@ def ray_sweep(spec, settings: SweepSettings, *, address: str | None, resume: boo
     ray = require_ray()
     with jax.enable_x64(spec.dtype == "float64"):
         plan = SweepPlan.from_spec(spec, settings)
+    check_output(spec.path, plan, dataset_ok=not plan.frontier)
     options = spec.distributed
     num_cpus, num_gpus = int(options.get("num_cpus", 1)), float(options.get("num_gpus", 0))
     connect(ray, address)
@@ -174,6 +176,7 @@ def ray_sweep(spec, settings: SweepSettings, *, address: str | None, resume: boo
     workers = max(workers, 1)
     t0 = time.perf_counter()
     with RunLock(spec.path):
+        remove_orphans(spec.path)
         manifest = TaskManifest(spec.path, plan.digest())
         ranges = manifest.ranges(resume, plan.n_chunks, int(options.get("tasks", 4 * workers)))
         task = ray.remote(run_task).options(

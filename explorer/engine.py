@@ -30,8 +30,9 @@ import pandas as pd
 
 from explorer import io
 from explorer.dominance import layout
-from explorer.errors import ExplorerError
+from explorer.errors import ExplorerError, SweepInterrupted
 from explorer.pareto import ParetoArchive
+from explorer.output_checks import check_output, remove_orphans
 from explorer.pipeline import DevicePipeline
 from explorer.spec import load_spec
 from explorer.survivors import Survivors
@@ -81,7 +82,9 @@ def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: b
         return ray_sweep(spec, settings, address=address, resume=resume, progress=progress)
     with jax.enable_x64(spec.dtype == "float64"):
         plan = SweepPlan.from_spec(spec, settings)
+        check_output(spec.path, plan)
         with RunLock(spec.path):
+            remove_orphans(spec.path)
             return run_local(spec, plan, settings, resume=resume, progress=progress)
 
 
@@ -157,13 +160,10 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
 
     order = plan.visiting_order()
     first = state.next_chunk
-    t0 = time.perf_counter()
-    streamer = Streamer(plan, settings)
-    compile_s = time.perf_counter() - t0
     bar = tqdm(total=plan.total, initial=min(first * plan.chunk, plan.total), unit="cfg",
                unit_scale=True, disable=not progress, desc="sweep", smoothing=0.1)
-    t1 = last_save = time.perf_counter()
-    finished = [streamer.pipelines[0].finished_grid]  # tables the host can read without waiting
+    finished = [None]  # tables the host can read without waiting
+    last_save = time.perf_counter()
 
     def on_chunk(k, chunk_id, done, pipeline):
         nonlocal state, last_save
@@ -183,7 +183,12 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
             checkpoint.save(state._asdict(), survivors)
             last_save = time.perf_counter()
 
+    streamer = None
     try:
+        t0 = time.perf_counter()
+        streamer = Streamer(plan, settings)
+        compile_s = time.perf_counter() - t0
+        t1 = last_save = time.perf_counter()
         if first < plan.n_chunks:
             streamer.seed(archive, scout=plan.frontier)
             finished[0] = streamer.pipelines[0].finished_grid
@@ -193,6 +198,13 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
             streamer.merge(survivors, finished[0])
             checkpoint.save(state._asdict(), survivors)
         bar.close()
+        if parts is not None and not checkpoint.exists():
+            parts.remove()
+        raise SweepInterrupted(checkpoint.path if checkpoint.exists() else None) from None
+    except BaseException:
+        bar.close()
+        if parts is not None and not checkpoint.exists():  # nothing to resume: the parts are of no use
+            parts.remove()
         raise
     streamer.merge(survivors, finished[0])
     bar.close()

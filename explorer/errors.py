@@ -6,3 +6,12 @@ class ExplorerError(ValueError):
 
     The message is a single line that names the offending thing and its value.
     """
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep. ``checkpoint`` is the checkpoint that a ``--resume`` would
+    continue from (just saved, or kept from before), or None if there is none."""
+
+    def __init__(self, checkpoint=None):
+        super().__init__()
+        self.checkpoint = checkpoint

@@ -3,6 +3,7 @@ feasible/all run. Every write is atomic (``io.atomic_path``)."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import zipfile
 from pathlib import Path
@@ -16,8 +17,22 @@ from explorer.pareto import ParetoArchive
 from explorer.survivors import Survivors
 
 
+FORMAT = 2  # the checkpoint's layout; a checkpoint of another format is not resumed
+
+
+def _checksum(arrays: dict) -> str:
+    """SHA-256 over every array's name, dtype, shape and bytes, in name order."""
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}|{a.dtype.str}|{a.shape}|".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
 class Checkpoint:
-    """The state of a run at a chunk boundary, saved atomically beside the output."""
+    """The state of a run at a chunk boundary, saved atomically beside the output: a
+    versioned, checksummed ``.npz`` of plain arrays (loaded with ``allow_pickle=False``)."""
 
     def __init__(self, out: Path, digest: str, chunk: int):
         self.path = out.with_name(out.name + ".checkpoint.npz")
@@ -26,32 +41,43 @@ class Checkpoint:
     def save(self, state: dict, survivors: Survivors):
         """Saves the state and the front so far (``survivors`` just merged)."""
         arrays = {f"payload__{k}": v for k, v in survivors.columns().items()}
+        arrays |= {"points": survivors.archive.points, "digest": np.array(self.digest), "chunk": np.array(self.chunk),
+                   "format": np.array(FORMAT),
+                   "state": np.array([state["next_chunk"], state["evaluated"], state["feasible"]])}
         with io.atomic_path(self.path) as tmp:
             with open(tmp, "wb") as fh:
-                np.savez(fh, points=survivors.archive.points, digest=self.digest, chunk=self.chunk,
-                         state=np.array([state["next_chunk"], state["evaluated"], state["feasible"]]), **arrays)
+                np.savez(fh, checksum=np.array(_checksum(arrays)), **arrays)
 
     def load(self, archive: ParetoArchive) -> tuple[dict, dict] | None:
         """Puts the saved front in ``archive``; returns the state and the front's columns."""
         if not self.path.is_file():
             return None
+        corrupt = f"checkpoint {str(self.path)!r} is corrupt; delete it or run without --resume"
         try:
-            with np.load(self.path) as data:
-                digest, chunk = str(data["digest"]), int(data["chunk"])
-                points = data["points"]
-                columns = {k[len("payload__"):]: data[k] for k in data.files if k.startswith("payload__")}
-                next_chunk, evaluated, feasible = (int(x) for x in data["state"])
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
-            raise ExplorerError(f"checkpoint {str(self.path)!r} is unreadable ({type(err).__name__}: "
-                                f"{str(err).splitlines()[0] if str(err) else 'truncated'}); delete it or run "
-                                "without --resume") from None
-        if digest != self.digest or chunk != self.chunk:
+            with np.load(self.path, allow_pickle=False) as data:
+                arrays = {k: data[k] for k in data.files}
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            raise ExplorerError(corrupt) from None
+        checksum = str(arrays.pop("checksum", ""))
+        if not checksum or checksum != _checksum(arrays):
+            raise ExplorerError(corrupt)
+        if int(arrays["format"]) != FORMAT:
+            raise ExplorerError(f"checkpoint {str(self.path)!r} has format {int(arrays['format'])}, this explorer "
+                                f"writes {FORMAT}; delete it or run without --resume")
+        if str(arrays["digest"]) != self.digest or int(arrays["chunk"]) != self.chunk:
             raise ExplorerError(f"checkpoint {str(self.path)!r} was made by a different spec, preset or chunk "
                                 "size; delete it or run without --resume")
-        archive.points = points
+        archive.points = arrays["points"]
+        columns = {k[len("payload__"):]: v for k, v in arrays.items() if k.startswith("payload__")}
+        next_chunk, evaluated, feasible = (int(x) for x in arrays["state"])
         return {"next_chunk": next_chunk, "evaluated": evaluated, "feasible": feasible}, columns
 
+    def exists(self) -> bool:
+        """True if a checkpoint file is there."""
+        return self.path.is_file()
+
     def remove(self):
+        """Deletes the checkpoint (a finished run needs none)."""
         self.path.unlink(missing_ok=True)
 
 
@@ -67,6 +93,10 @@ class ChunkParts:
                 if int(part.stem.split("-")[1]) >= next_chunk:
                     part.unlink()
         self.dir.mkdir(parents=True, exist_ok=True)
+
+    def remove(self):
+        """Deletes the parts (a run that failed with no checkpoint to resume from)."""
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def write(self, chunk: int, frame: pd.DataFrame):
         import pyarrow as pa

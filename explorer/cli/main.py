@@ -7,6 +7,7 @@ import importlib
 import sys
 
 from explorer.errors import ExplorerError
+from explorer.output_checks import os_error_line
 
 # subcommand name -> module in explorer.cli (imported only when run, so --help is instant)
 COMMANDS = {"sweep": "sweep", "optimize": "optimize", "optima": "optima", "frontier": "frontier", "report": "report",
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     except ExplorerError as err:
         print(f"explorer {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # a full disk, a vanished folder, a permission: one line, not a traceback
+        print(f"explorer {args.command}: error: {os_error_line(err)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("explorer: interrupted", file=sys.stderr)
         return 130

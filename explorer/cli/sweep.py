@@ -32,8 +32,10 @@ def add_arguments(parser):
 
 def run(args):
     """Runs the subcommand with parsed ``args``; returns the exit status."""
+    import os
     import sys
 
+    from explorer.errors import SweepInterrupted
     from explorer.spec import load_spec
     from explorer.engine import sweep
 
@@ -41,10 +43,17 @@ def run(args):
     try:
         result = sweep(spec, resume=args.resume, progress=not args.quiet and sys.stderr.isatty(),
                        devices=args.devices, ray=args.ray)
-    except KeyboardInterrupt:
-        print(f"explorer sweep: interrupted; a checkpoint was saved. Resume with: explorer sweep {args.spec} "
-              f"--resume{' --out ' + args.out if args.out else ''}", file=sys.stderr)
-        return 130
+    except SweepInterrupted as stop:
+        if stop.checkpoint is not None:
+            print(f"explorer sweep: interrupted; checkpoint {str(stop.checkpoint)!r} holds the run so far. Resume "
+                  f"with: explorer sweep {args.spec} --resume{' --out ' + args.out if args.out else ''}",
+                  file=sys.stderr)
+        else:
+            print("explorer sweep: interrupted before the first chunk finished; no checkpoint was saved",
+                  file=sys.stderr)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(130)  # skip interpreter teardown: XLA's compiler threads may still be running
     print(f"{result.evaluated:,} configurations evaluated, {result.feasible:,} feasible, "
           f"{result.on_front:,} on the Pareto front")
     where = f"{result.workers} Ray workers" if result.workers > 1 else \
