@@ -17,6 +17,7 @@ from explorer.axes import Axis
 from explorer.errors import ExplorerError
 from explorer.models import get_model, resolve_params
 from explorer.models.base import Model
+from explorer.models.params import check_domain
 from explorer.samplers import KINDS as SAMPLERS
 from explorer.samplers import MAX_CHUNK
 from explorer.units import parse_quantity
@@ -74,13 +75,23 @@ def _int(value, what: str, minimum: int = 0) -> int:
     return value
 
 
+def _in_domain(model: Model, name: str, value: float, where: str):
+    """A parameter axis's value within the parameter's domain; a design axis's value positive
+    (every design variable is a positive quantity: a clock, a batch, a temperature, a count)."""
+    if name in model.param_names:
+        check_domain(model, name, value, f"{where}: ")
+    elif not value > 0:
+        unit = model.variable(name).unit
+        raise ExplorerError(f"{where}: {name} = {value:g} {unit} must be positive")
+
+
 def _axis(model: Model, name: str, raw) -> Axis:
     where = f"axes.{name}"
     if name in model.design_names:
         var = model.variable(name)
         unit, integer = var.unit, var.integer
     elif name in model.param_names and not model.param(name).choices:
-        unit, integer = model.param(name).unit, False
+        unit, integer = model.param(name).unit, model.param(name).domain.integer
     else:
         raise ExplorerError(f"unknown axis {name!r}: not a design variable or numeric parameter of "
                             f"model {model.name!r} (design variables: {', '.join(model.design_names)})")
@@ -102,6 +113,8 @@ def _axis(model: Model, name: str, raw) -> Axis:
         parsed = tuple(_finite(parse_quantity(v, unit, f"{where}.values"), f"{where}.values") for v in values)
         if integer and any(v != round(v) for v in parsed):
             raise ExplorerError(f"{where}.values must be integers ({name} is an integer axis), got {list(parsed)}")
+        for v in parsed:
+            _in_domain(model, name, v, where)
         return Axis(name, unit, values=parsed, integer=integer)
     if "low" not in raw or "high" not in raw:
         raise ExplorerError(f"{where} needs low and high (or values)")
@@ -109,6 +122,8 @@ def _axis(model: Model, name: str, raw) -> Axis:
     high = _finite(parse_quantity(raw["high"], unit, f"{where}.high"), f"{where}.high")
     if not low < high:
         raise ExplorerError(f"{where}: empty or inverted range: low {low:g} ≥ high {high:g} ({unit})")
+    _in_domain(model, name, low, f"{where}.low")
+    _in_domain(model, name, high, f"{where}.high")
     scale = raw.get("scale", "linear")
     if scale not in ("log", "linear"):
         raise ExplorerError(f"{where}.scale must be 'log' or 'linear', got {scale!r}")

@@ -338,6 +338,12 @@ ERRORS = [
     ("path csv", lambda r: r["output"].update(path="out.csv"), ["output.path", "out.csv"]),
     ("path no suffix", lambda r: r["output"].update(path="data/results/quickstart"), ["output.path"]),
     ("path not a string", lambda r: r["output"].update(path=5), ["output.path"]),
+    # domains
+    ("pue axis through 0", lambda r: r["axes"].update(pue={"values": [0, 1.1]}), ["axes.pue", "pue = 0", "≥ 1"]),
+    ("efficiency axis above 1", lambda r: r["axes"].update(gemm_efficiency={"low": 0.5, "high": 1.5}),
+     ["axes.gemm_efficiency.high", "gemm_efficiency = 1.5"]),
+    ("clock axis from 0", lambda r: r["axes"].update(nu={"low": 0, "high": "2 GHz"}), ["axes.nu.low", "positive"]),
+    ("override out of domain", lambda r: r["model"].update(params={"pue": -1.2}), ["model.params", "pue = -1.2"]),
     # distributed
     ("bad backend", lambda r: r.update(distributed={"backend": "mpi"}), ["distributed.backend", "mpi"]),
     ("unknown distributed key", lambda r: r.update(distributed={"workers": 2}), ["distributed.workers"]),

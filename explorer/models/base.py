@@ -39,11 +39,53 @@ class Variable:
 
 
 @dataclasses.dataclass(frozen=True)
+class Domain:
+    """The values a numeric parameter may take: finite, within [low, high] (ends open when
+    ``open_low``/``open_high``), integer if ``integer``, one of ``values`` if given."""
+
+    low: float = 0.0
+    high: float = float("inf")
+    open_low: bool = True
+    open_high: bool = False
+    integer: bool = False
+    values: tuple[float, ...] = ()
+
+    def contains(self, x: float) -> bool:
+        """True if ``x`` is in the domain."""
+        if x != x or x in (float("inf"), float("-inf")):
+            return False
+        if self.values:
+            return x in self.values
+        if x < self.low or (self.open_low and x == self.low) or x > self.high or (self.open_high and x == self.high):
+            return False
+        return not self.integer or x == round(x)
+
+    def describe(self) -> str:
+        """The domain in words, e.g. "> 0", "in (0, 1]", "an integer ≥ 1", "one of 0, 1"."""
+        if self.values:
+            return "one of " + ", ".join(f"{v:g}" for v in self.values)
+        if self.high == float("inf"):
+            bound = f"{'>' if self.open_low else '≥'} {self.low:g}"
+            return f"an integer {bound}" if self.integer else f"finite and {bound}"
+        return f"in {'(' if self.open_low else '['}{self.low:g}, {self.high:g}{')' if self.open_high else ']'}"
+
+
+POSITIVE = Domain()
+NONNEGATIVE = Domain(open_low=False)
+FRACTION = Domain(high=1.0)  # (0, 1]: an efficiency
+SHARE = Domain(high=1.0, open_low=False)  # [0, 1]
+PUE = Domain(low=1.0, open_low=False)  # facility power ≥ IT power
+COUNT = Domain(low=1.0, open_low=False, integer=True)
+SWITCH = Domain(values=(0.0, 1.0))
+
+
+@dataclasses.dataclass(frozen=True)
 class Param:
     """A model parameter (hardware, workload or cost constant).
 
     ``default`` is a float, or a str for a choice parameter whose allowed values
-    are ``choices``.
+    are ``choices``. ``domain`` is where a numeric value may lie (default: finite and
+    positive); a preset, override or axis outside it is refused.
     """
 
     name: str
@@ -51,6 +93,7 @@ class Param:
     default: float | str
     doc: str = ""
     choices: tuple[str, ...] = ()
+    domain: Domain = POSITIVE
 
 
 @dataclasses.dataclass(frozen=True)

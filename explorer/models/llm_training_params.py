@@ -6,7 +6,9 @@ Defaults are an H100 SXM running Llama 3.1 70B; the hardware and workload preset
 ``sequence_parallel`` and ``flash_attention`` 0 or 1.
 """
 
-from explorer.models.base import Param
+import dataclasses
+
+from explorer.models.base import COUNT, FRACTION, NONNEGATIVE, PUE, SHARE, SWITCH, Domain, Param
 
 _HW = "hardware preset"
 _WL = "workload preset"
@@ -90,4 +92,22 @@ RECIPE = (
     Param("usd_per_nat", "USD/nats", 0.0, "seed 000 §6.1 w_quality"),
 )
 
-PARAMS = HARDWARE + WORKLOAD + RECIPE
+# Where each parameter may lie; every parameter not listed is finite and positive. A preset,
+# override or axis outside its domain is refused before any work (explorer/models/params.py).
+DOMAINS = {
+    **dict.fromkeys(("p_board", "p_leak", "e_mem_byte", "e_nvlink_byte", "e_link_byte", "restart_hours",
+                     "host_power", "usd_per_device_hour", "usd_per_kwh", "usd_per_nat", "comm_overhead",
+                     "barrier", "loss_e"), NONNEGATIVE),
+    **dict.fromkeys(("activity_memory", "activity_wait", "dp_overlap"), SHARE),
+    "run_overhead": Domain(high=1.0, open_low=False, open_high=True),  # [0, 1): some time must be training
+    **dict.fromkeys(("gemm_efficiency", "nvlink_efficiency", "scaleout_efficiency"), FRACTION),
+    "pue": PUE,
+    **dict.fromkeys(("devices_per_node", "n_layers", "n_heads", "tp", "pp", "pp_interleave", "micro_batch",
+                     "seq_len", "d_model", "n_parallel_ref"), COUNT),
+    "zero_stage": Domain(values=(0.0, 1.0, 2.0, 3.0)),
+    "recompute": Domain(values=(0.0, 1.0, 2.0)),
+    **dict.fromkeys(("sequence_parallel", "flash_attention"), SWITCH),
+}
+
+PARAMS = tuple(dataclasses.replace(p, domain=DOMAINS[p.name]) if p.name in DOMAINS else p
+               for p in HARDWARE + WORKLOAD + RECIPE)

@@ -25,7 +25,7 @@ def resolve_params(model: Model, presets: Mapping[str, str] | None = None,
     Raises:
       ExplorerError: unknown preset kind or name, a preset value whose unit is
         not the model's, an override that names no parameter, a choice
-        parameter set to a value it does not allow.
+        parameter set to a value it does not allow, a value outside its domain.
     """
     presets = dict(presets or {})
     unknown_kinds = sorted(set(presets) - set(model.preset_kinds))
@@ -44,9 +44,21 @@ def resolve_params(model: Model, presets: Mapping[str, str] | None = None,
                 raise ExplorerError(f"{kind} preset {name!r}: {key} is in {entry.unit!r}, "
                                     f"model {model.name!r} expects {param.unit!r}")
             values[key] = entry.value
+            check_domain(model, key, entry.value, f"{kind} preset {name!r}: ")
     for key, value in (overrides or {}).items():
         values[key] = _checked(model, key, value)
+        if not model.param(key).choices:
+            check_domain(model, key, values[key], "model.params: ")
     return values
+
+
+def check_domain(model: Model, key: str, value: float, where: str = "") -> None:
+    """Raises one ExplorerError line if ``value`` lies outside parameter ``key``'s domain."""
+    param = model.param(key)
+    if not param.domain.contains(float(value)):
+        unit = f" {param.unit}" if param.unit not in ("1", "") else ""
+        raise ExplorerError(f"{where}{key} = {float(value):g}{unit} is outside its domain "
+                            f"({param.domain.describe()})")
 
 
 def _checked(model: Model, key: str, value):

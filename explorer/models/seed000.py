@@ -14,7 +14,7 @@ Composition (all equations from seed 000, with DESIGN.md's fixes):
 
 import jax.numpy as jnp
 
-from explorer.models.base import Model, Output, Param, Variable, register
+from explorer.models.base import NONNEGATIVE, Model, Output, Param, Variable, register
 from explorer.kernels import batch as kb
 from explorer.kernels import cost as kc
 from explorer.kernels import energy as ke
@@ -76,14 +76,14 @@ SEED000 = register(Model(
         Param("l_star", "nats", 2.0, "target loss L*"),
         Param("delta_l", "nats", 0.04, "loss barrier ΔL"),
         Param("delta_l_unit", "nats", 3e-4, "per-sample loss decrease at B = 1 (ΔL_step = this/√B); ~1 month at the defaults"),
-        Param("gamma_comm", "1", 1e-6, "communication overhead γ of §5"),
-        Param("beta_mem", "J/m", 4e-9, "memory access energy per unit distance β"),
+        Param("gamma_comm", "1", 1e-6, "communication overhead γ of §5", domain=NONNEGATIVE),
+        Param("beta_mem", "J/m", 4e-9, "memory access energy per unit distance β", domain=NONNEGATIVE),
         Param("d_mem", "m", 0.01, "memory distance d_mem"),
-        Param("accesses_per_flop", "1", 0.01, "parameter accesses per operation"),
+        Param("accesses_per_flop", "1", 0.01, "parameter accesses per operation", domain=NONNEGATIVE),
         Param("t_max", "s", 90 * 86400.0, "time limit t_max"),
-        Param("w_time", "1/s", 1.0 / 86400.0, "cost weight of time (1 per day)"),
-        Param("w_energy", "1/J", 1.0 / 3.6e9, "cost weight of energy (1 per MWh)"),
-        Param("w_quality", "1/nats", 10.0, "cost weight of the loss gap"),
+        Param("w_time", "1/s", 1.0 / 86400.0, "cost weight of time (1 per day)", domain=NONNEGATIVE),
+        Param("w_energy", "1/J", 1.0 / 3.6e9, "cost weight of energy (1 per MWh)", domain=NONNEGATIVE),
+        Param("w_quality", "1/nats", 10.0, "cost weight of the loss gap", domain=NONNEGATIVE),
     ),
     outputs=(
         Output("t_train", "s", "min", doc="training time, §3.1 / S(N)"),
