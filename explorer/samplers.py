@@ -25,6 +25,8 @@ same configurations on any device and with any chunking.
 
 from __future__ import annotations
 
+import math
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -65,6 +67,23 @@ def hash_uniform(seed: int, hi, lo, axis: int, dtype):
     return (h >> 8).astype(dtype) * (1.0 / 16777216.0)
 
 
+def divisors(n: int) -> list[int]:
+    """Every divisor of n ≥ 1, found up to √n (O(√n), not O(n))."""
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    return small + [n // d for d in reversed(small) if d * d != n]
+
+
+def slab_length(radices: list[int], chunk_size: int) -> int:
+    """The longest slab of a grid with axis counts ``radices`` (last fastest) of at most
+    ``chunk_size`` points: the trailing axes whole times a divisor of the next count."""
+    trailing = 1
+    for radix in reversed(radices):
+        if trailing * radix > chunk_size:
+            return trailing * max(d for d in divisors(radix) if trailing * d <= chunk_size)
+        trailing *= radix
+    return trailing
+
+
 class _Sampler:
     """What every sampler shares: a chunk is its values at positions 0..size−1.
 
@@ -99,13 +118,7 @@ class GridSampler(_Sampler):
         """The longest slab of the grid of at most ``chunk_size`` points: the trailing axes
         whole and a divisor of the next axis's count, so that every chunk (its start a
         multiple of the length) is an outer product of axis ranges."""
-        trailing = 1
-        for radix in reversed(self.radices):
-            if trailing * radix > chunk_size:
-                run = max(d for d in range(1, radix + 1) if radix % d == 0 and trailing * d <= chunk_size)
-                return trailing * run
-            trailing *= radix
-        return trailing
+        return slab_length(self.radices, chunk_size)
 
     def _slab(self, size: int) -> tuple[int, int]:
         """(axis split by a chunk of ``size``, points per step of that axis)."""

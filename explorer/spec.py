@@ -23,6 +23,9 @@ from explorer.samplers import MAX_CHUNK
 from explorer.units import parse_quantity
 
 MODES = ("frontier", "feasible", "all")
+MAX_AXIS_COUNT = 1 << 24  # values of one grid axis (held in memory, on the host and the device)
+MAX_TOTAL = 1 << 62  # configurations of one sweep (64-bit positions with room to spare)
+
 _TOP = {"model", "axes", "sampler", "objectives", "constraints", "output", "optimize", "distributed"}
 _BOUND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*(.+?)\s*$")
 
@@ -130,6 +133,9 @@ def _axis(model: Model, name: str, raw) -> Axis:
     if scale == "log" and low <= 0:
         raise ExplorerError(f"{where}: a log axis needs low > 0, got {low:g}")
     count = _int(raw.get("count", 16), f"{where}.count", 1)
+    if count > MAX_AXIS_COUNT:
+        raise ExplorerError(f"{where}.count must be at most {MAX_AXIS_COUNT:,} (an axis's values live in memory), "
+                            f"got {count:,}")
     multiple = None
     if "multiple_of" in raw:
         multiple = float(_int(raw["multiple_of"], f"{where}.multiple_of", 1))
@@ -199,6 +205,14 @@ def parse_spec(raw: dict, origin: str = "<spec>", *, path: str | None = None,
         if n is None:
             raise ExplorerError(f"sampler.samples is required for the {kind} sampler")
         n = _int(n, "sampler.samples", 1)
+        total = n
+    else:
+        if samples is not None:
+            raise ExplorerError("--samples applies to the random, sobol and lhs samplers, not to a grid "
+                                "(set each axis's count instead)")
+        total = math.prod(a.count if a.values is None else len(a.values) for a in axes)
+    if total > MAX_TOTAL:
+        raise ExplorerError(f"the sweep has {total:.3g} configurations; at most 2^62 ({MAX_TOTAL:.3g}) are supported")
 
     objectives_raw = raw.get("objectives")
     if not isinstance(objectives_raw, dict) or not objectives_raw:

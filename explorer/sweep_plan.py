@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import math
 
 import numpy as np
 
@@ -128,10 +129,10 @@ class SweepPlan:
         """A sampler for the plan's axes (its host-side state is this plan's own)."""
         return make_sampler(self.sampler_kind, list(self.axes), self.samples, self.seed)
 
-    def visiting_order(self) -> np.ndarray:
-        """Chunk ids in the order they are visited: spread over the sweep in frontier mode
-        (bit-reversed), in order otherwise."""
-        return visiting_order(self.n_chunks) if self.frontier else np.arange(self.n_chunks)
+    def visiting_order(self) -> ChunkOrder:
+        """Chunk ids in the order they are visited: spread over the sweep in frontier mode,
+        in order otherwise."""
+        return visiting_order(self.n_chunks, spread=self.frontier)
 
     def n_valid(self, chunk_id: int) -> np.int32:
         """Configurations in chunk ``chunk_id`` (the chunk length, or fewer for the last)."""
@@ -149,12 +150,52 @@ class SweepPlan:
         return hashlib.sha256(json.dumps(key, sort_keys=True, default=repr).encode()).hexdigest()[:16]
 
 
-def visiting_order(n: int) -> np.ndarray:
-    """A permutation of range(n) that spreads early visits over the whole range: the
-    bit-reversed (van der Corput) order of 0 … 2^k − 1, keeping the values below n."""
-    bits = max(n - 1, 0).bit_length()
-    index = np.arange(1 << bits, dtype=np.int64)
-    reversed_bits = np.zeros_like(index)
-    for b in range(bits):
-        reversed_bits |= ((index >> b) & 1) << (bits - 1 - b)
-    return reversed_bits[reversed_bits < n]
+class ChunkOrder:
+    """The order chunks are visited in, computed per position (O(1) memory whatever the
+    chunk count): ``order[k] = (k · stride) mod n`` over positions start … stop − 1.
+
+    With ``stride`` 1 the chunks go in order. Otherwise ``stride`` is the integer nearest
+    n·(√5 − 1)/2 that is coprime with n, so the map is a permutation and the visits follow
+    the golden-ratio (Kronecker) sequence: by the three-distance theorem the first K visits
+    leave no gap in the sweep wider than about φ²/K of it, so early chunks seed the tables
+    from the whole space.
+    """
+
+    def __init__(self, n: int, spread: bool, start: int = 0, stop: int | None = None):
+        self.n, self.spread = n, spread
+        self.start, self.stop = start, n if stop is None else stop
+        self.stride = _golden_stride(n) if spread else 1
+
+    def __len__(self) -> int:
+        return max(self.stop - self.start, 0)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            lo, hi, step = k.indices(len(self))
+            if step != 1:
+                raise ValueError("ChunkOrder slices take no step")
+            return ChunkOrder(self.n, self.spread, self.start + lo, self.start + max(hi, lo))
+        if not -len(self) <= k < len(self):
+            raise IndexError(k)
+        position = self.start + (k % len(self))
+        return position * self.stride % self.n
+
+    def __iter__(self):
+        return (self[k] for k in range(len(self)))
+
+
+def _golden_stride(n: int) -> int:
+    """The integer nearest n·(√5 − 1)/2 that is coprime with n (1 for n ≤ 2)."""
+    if n <= 2:
+        return 1
+    target = round(n * (math.sqrt(5.0) - 1.0) / 2.0)
+    for offset in range(n):
+        for candidate in (target - offset, target + offset):
+            if 0 < candidate < n and math.gcd(candidate, n) == 1:
+                return candidate
+    return 1
+
+
+def visiting_order(n: int, spread: bool = True) -> ChunkOrder:
+    """Chunk ids 0 … n − 1 in visiting order (see ``ChunkOrder``)."""
+    return ChunkOrder(n, spread)

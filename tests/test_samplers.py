@@ -513,3 +513,20 @@ def test_make_sampler_unknown_kind(kind):
 
 def test_max_chunk_is_int32_safe():
     assert 0 < MAX_CHUNK < 2**31
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 200_000))
+def test_divisors_are_every_divisor_in_order(n):
+    from explorer.samplers import divisors
+
+    assert divisors(n) == [d for d in range(1, n + 1) if n % d == 0]
+
+
+def test_slab_length_of_a_long_prime_axis_is_immediate():
+    from explorer.samplers import slab_length
+
+    prime = 16_777_213  # the largest prime below 2^24: its only divisors are 1 and itself
+    assert slab_length([prime, 64], 1 << 20) == 64  # the trailing axis whole, one step of the prime axis
+    assert slab_length([12, 10, 64], 1 << 20) == 12 * 10 * 64  # everything fits
+    assert slab_length([12, 10, 64], 64 * 10 * 5) == 64 * 10 * 4  # 4, the largest divisor of 12 with 640·d ≤ 3200

@@ -227,8 +227,23 @@ def test_overrides():
         parse_spec(copy.deepcopy(raw), path="out.csv")
     # samples for a random sampler may come from the override alone
     assert parse_spec(spec(sampler={"kind": "sobol"}), samples=64).samples == 64
-    # grids have no sample count
-    assert parse_spec(copy.deepcopy(QUICKSTART), samples=5).samples is None
+    # grids have no sample count: --samples on one is an error, not silently ignored
+    with pytest.raises(ExplorerError, match="--samples applies to the random, sobol and lhs samplers"):
+        parse_spec(copy.deepcopy(QUICKSTART), samples=5)
+
+
+def test_sizes_have_limits():
+    axes = {"nu": {"low": "1 GHz", "high": "2 GHz", "count": 1 << 16},
+            "batch": {"low": 256, "high": 8192, "count": 1 << 16},
+            "temperature": {"low": 1e-3, "high": 1e-2, "count": 1 << 16},
+            "n_parallel": {"low": 1024, "high": 4096, "count": 1 << 15}}
+    with pytest.raises(ExplorerError, match="at most 2\\^62"):  # 2^63 grid points
+        parse_spec(spec(axes=axes))
+    with pytest.raises(ExplorerError, match="at most 2\\^62"):
+        parse_spec(spec(sampler={"kind": "random", "samples": 1 << 63}))
+    with pytest.raises(ExplorerError, match="axes.nu.count must be at most 16,777,216"):
+        parse_spec(spec(axes={"nu": {"low": "1 GHz", "high": "2 GHz", "count": 10**9}}))
+    assert parse_spec(spec(sampler={"kind": "random", "samples": 10**15})).samples == 10**15  # big, not too big
 
 
 def test_load_file_with_overrides(tmp_path):

@@ -2,6 +2,7 @@
 
 import copy
 
+import numpy as np
 import pytest
 
 from explorer.spec import parse_spec
@@ -20,12 +21,25 @@ def plan_of(raw=None, **settings):
     return SweepPlan.from_spec(parse_spec(copy.deepcopy(raw or SPEC)), SweepSettings(**settings))
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 16, 97, 100])
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 16, 97, 100, 256, 1000, 4099])
 def test_visiting_order_is_a_spread_permutation(n):
     order = visiting_order(n)
-    assert sorted(order.tolist()) == list(range(n))
-    if n >= 16:  # the first quarter of the visits already reaches every quarter of the range
-        assert {int(k) * 4 // n for k in order[: n // 4]} == {0, 1, 2, 3}
+    assert sorted(order) == list(range(n)) and len(order) == n
+    assert list(visiting_order(n, spread=False)) == list(range(n))
+    if n >= 64:  # three-distance theorem: the first K visits leave no gap wider than ~φ²/K of the range
+        # (an integer stride only approximates n/φ, so allow a margin)
+        k = n // 4
+        first = sorted(order[:k])
+        gaps = np.diff(first + [first[0] + n])
+        assert gaps.max() <= 5 * n / k
+        assert {int(c) * 4 // n for c in first} == {0, 1, 2, 3}
+
+
+def test_visiting_order_takes_no_memory_for_a_billion_chunks():
+    order = visiting_order(10**9)
+    assert 0 <= order[123_456_789] < 10**9 and len(order[10:20]) == 10
+    assert list(order[5:8]) == [order[5], order[6], order[7]]
+    assert order[-1] == order[10**9 - 1]
 
 
 def test_grid_chunks_are_slabs_and_cover_the_sweep():
