@@ -149,7 +149,7 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
 
     m = len(plan.structure.objectives)
     archive = ParetoArchive(m)
-    checkpoint = Checkpoint(spec.path, plan.digest(), plan.chunk)
+    checkpoint = Checkpoint(spec.path, plan.digest_key())
     loaded = checkpoint.load(archive) if resume else None
     state = RunState(**loaded[0]) if loaded else RunState()
     survivors = Survivors(archive, list(plan.structure.objectives), plan.structure.signs,

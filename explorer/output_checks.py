@@ -50,8 +50,7 @@ def check_output(path: Path, plan=None, *, dataset_ok: bool = False) -> None:
     except NotADirectoryError:
         raise ExplorerError(f"cannot write {str(path)!r}: a part of its folder {str(folder)!r} is a file") from None
     except OSError as err:
-        raise ExplorerError(os_error_line(err, f"cannot write into {str(folder)!r}") if not err.filename
-                            else os_error_line(err, "cannot write")) from None
+        raise ExplorerError(f"cannot write {str(path)!r}: " + os_error_line(err, "in folder")) from None
     free = shutil.disk_usage(folder).free
     need = estimated_bytes(plan) if plan is not None else 0
     if need > free:

@@ -4,6 +4,7 @@ feasible/all run. Every write is atomic (``io.atomic_path``)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from explorer import io
 from explorer.errors import ExplorerError
 from explorer.pareto import ParetoArchive
 from explorer.survivors import Survivors
+from explorer.sweep_plan import describe_change
 
 
 FORMAT = 2  # the checkpoint's layout; a checkpoint of another format is not resumed
@@ -34,14 +36,15 @@ class Checkpoint:
     """The state of a run at a chunk boundary, saved atomically beside the output: a
     versioned, checksummed ``.npz`` of plain arrays (loaded with ``allow_pickle=False``)."""
 
-    def __init__(self, out: Path, digest: str, chunk: int):
+    def __init__(self, out: Path, key: dict):
+        """``key``: what determines the run's result (``SweepPlan.digest_key``)."""
         self.path = out.with_name(out.name + ".checkpoint.npz")
-        self.digest, self.chunk = digest, chunk
+        self.key = json.loads(json.dumps(key, sort_keys=True, default=repr))
 
     def save(self, state: dict, survivors: Survivors):
         """Saves the state and the front so far (``survivors`` just merged)."""
         arrays = {f"payload__{k}": v for k, v in survivors.columns().items()}
-        arrays |= {"points": survivors.archive.points, "digest": np.array(self.digest), "chunk": np.array(self.chunk),
+        arrays |= {"points": survivors.archive.points, "key": np.array(json.dumps(self.key, sort_keys=True)),
                    "format": np.array(FORMAT),
                    "state": np.array([state["next_chunk"], state["evaluated"], state["feasible"]])}
         with io.atomic_path(self.path) as tmp:
@@ -64,9 +67,10 @@ class Checkpoint:
         if int(arrays["format"]) != FORMAT:
             raise ExplorerError(f"checkpoint {str(self.path)!r} has format {int(arrays['format'])}, this explorer "
                                 f"writes {FORMAT}; delete it or run without --resume")
-        if str(arrays["digest"]) != self.digest or int(arrays["chunk"]) != self.chunk:
-            raise ExplorerError(f"checkpoint {str(self.path)!r} was made by a different spec, preset or chunk "
-                                "size; delete it or run without --resume")
+        saved = json.loads(str(arrays["key"]))
+        if saved != self.key:
+            raise ExplorerError(f"checkpoint {str(self.path)!r} was made by a different spec, preset or chunk size "
+                                f"({describe_change(saved, self.key)}); delete it or run without --resume")
         archive.points = arrays["points"]
         columns = {k[len("payload__"):]: v for k, v in arrays.items() if k.startswith("payload__")}
         next_chunk, evaluated, feasible = (int(x) for x in arrays["state"])
@@ -126,16 +130,20 @@ class ChunkParts:
 
 class RunLock:
     """An exclusive lock on an output path for the length of a run (``OUT.lock`` beside it):
-    a second run writing the same path fails at once with one line, instead of sharing its
-    checkpoint and parts. The lock is the kernel's (``flock``): a killed run holds none."""
+    a second run writing the same path fails at once with one line naming the holder (pid,
+    host, start time), instead of sharing its checkpoint and parts. The lock is the kernel's
+    (``flock``), so a killed run holds none; the file it leaves is taken over with a warning."""
 
     def __init__(self, out: Path):
         self.path = out.with_name(out.name + ".lock")
         self.fd: int | None = None
 
     def __enter__(self) -> RunLock:
+        import datetime
         import fcntl
         import os
+        import socket
+        import sys
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
@@ -143,17 +151,26 @@ class RunLock:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
+                holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
                 os.close(fd)
-                raise ExplorerError(f"another run is writing {str(self.path.with_suffix(''))!r} (it holds "
-                                    f"{str(self.path)!r}); wait for it or choose another --out") from None
+                raise ExplorerError(f"another run is writing {str(self.path.with_suffix(''))!r} ({holder}); wait "
+                                    "for it or choose another --out") from None
             try:
                 same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
             except FileNotFoundError:
                 same = False
             if same:  # not a lock file that its last holder removed as we opened it
-                self.fd = fd
-                return self
+                break
             os.close(fd)
+        left = os.pread(fd, 200, 0).decode(errors="replace").strip()
+        if left:
+            print(f"explorer: warning: took over the lock of a run that stopped without releasing it ({left})",
+                  file=sys.stderr)
+        started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}, started {started}".encode(), 0)
+        self.fd = fd
+        return self
 
     def __exit__(self, *exc):
         import os

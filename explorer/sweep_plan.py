@@ -26,6 +26,7 @@ from explorer.samplers import make_sampler
 # product rather than gathered points), so they may differ in the last bits; it relaxes
 # every test by this relative slack (measured differences: < 1e-6 in float32).
 SLACK = {"float32": 2.0**-13, "float64": 2.0**-40}
+FORMAT = 2  # the engine's result format: a checkpoint or part of another format is not reused
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,16 +139,36 @@ class SweepPlan:
         """Configurations in chunk ``chunk_id`` (the chunk length, or fewer for the last)."""
         return np.int32(min(self.chunk, self.total - int(chunk_id) * self.chunk))
 
-    def digest(self) -> str:
-        """A hash of everything that determines the result: the resolved parameters (presets
-        read from disk included), axes, objectives, constraints, sampler, mode, chunking and
-        model version. A checkpoint or a part made under another digest is not reused."""
+    def digest_key(self) -> dict:
+        """Everything that determines the result, as plain JSON values: the resolved parameters
+        (presets read from disk included), axes, objectives, constraints, sampler, mode,
+        chunking, model version and the engine's format. Not the output path, not the settings."""
         s = self.structure
-        key = {"model": [s.model.name, s.model.version], "fixed": self.fixed, "choices": s.choices,
-               "bounds": [s.bounds, self.bound_values], "objectives": [s.objectives, s.maximize],
-               "margins": s.margins, "dtype": s.dtype, "axes": [dataclasses.asdict(a) for a in self.axes],
-               "sampler": [self.sampler_kind, self.samples, self.seed], "mode": self.mode, "chunk": self.chunk}
-        return hashlib.sha256(json.dumps(key, sort_keys=True, default=repr).encode()).hexdigest()[:16]
+        return {"format": FORMAT, "model": [s.model.name, s.model.version], "fixed": dict(self.fixed),
+                "choices": dict(s.choices), "bounds": [list(map(list, s.bounds)), list(self.bound_values)],
+                "objectives": [list(s.objectives), list(s.maximize)], "margins": list(s.margins), "dtype": s.dtype,
+                "axes": [dataclasses.asdict(a) for a in self.axes],
+                "sampler": [self.sampler_kind, self.samples, self.seed], "mode": self.mode, "chunk": self.chunk}
+
+    def digest(self) -> str:
+        """A hash of ``digest_key``: a checkpoint or a part made under another digest is not reused."""
+        return hashlib.sha256(json.dumps(self.digest_key(), sort_keys=True, default=repr).encode()).hexdigest()[:16]
+
+
+def describe_change(then: dict, now: dict) -> str:
+    """What differs between two ``digest_key``s, in words: the parameters by name and value."""
+    then, now = json.loads(json.dumps(then, default=repr)), json.loads(json.dumps(now, default=repr))
+    changes = []
+    for key in sorted(set(then) | set(now)):
+        a, b = then.get(key), now.get(key)
+        if a == b:
+            continue
+        if key in ("fixed", "choices") and isinstance(a, dict) and isinstance(b, dict):
+            changes += [f"{name} {a.get(name)!r} then, {b.get(name)!r} now" for name in sorted(set(a) | set(b))
+                        if a.get(name) != b.get(name)]
+        else:
+            changes.append(f"{key} {a!r} then, {b!r} now" if len(repr(a)) + len(repr(b)) < 120 else f"its {key}")
+    return "; ".join(changes[:3]) + ("; …" if len(changes) > 3 else "") if changes else "nothing visible"
 
 
 class ChunkOrder:

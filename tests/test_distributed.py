@@ -17,6 +17,7 @@ from explorer import io
 from explorer.distributed import FAULT_ENV, task_ranges
 from explorer.engine import sweep
 from explorer.errors import ExplorerError
+from references import spec_toml
 from test_engine import DESIGN, small_spec
 
 ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install '.[test]' installs it)")
@@ -110,7 +111,7 @@ def test_driver_killed_mid_run_then_resume_gives_the_identical_file(tmp_path, lo
     spec = small_spec(tmp_path, chunk=97, name="ray")
     reference = sweep(small_spec(tmp_path, chunk=97, name="local"), progress=False)
     toml = tmp_path / "spec.toml"
-    toml.write_text(_toml(spec | {"distributed": {"tasks": 14}}))
+    toml.write_text(spec_toml(spec | {"distributed": {"tasks": 14}}))
     tasks = tmp_path / "ray.parquet.tasks"
     env = {**os.environ, "JAX_PLATFORMS": "cpu"}
     driver = subprocess.Popen([sys.executable, "-m", "explorer.cli.main", "sweep", str(toml), "--ray", "--quiet"],
@@ -134,7 +135,7 @@ def test_driver_killed_mid_run_then_resume_gives_the_identical_file(tmp_path, lo
 def test_unreachable_ray_address_is_one_line_and_writes_nothing(tmp_path):
     out = tmp_path / "out.parquet"
     spec = tmp_path / "spec.toml"
-    spec.write_text(_toml(small_spec(tmp_path, name="out")))
+    spec.write_text(spec_toml(small_spec(tmp_path, name="out")))
     run = subprocess.run([sys.executable, "-m", "explorer.cli.main", "sweep", str(spec), "--ray", "127.0.0.1:9"],
                          capture_output=True, text=True, timeout=120, env={**os.environ, "JAX_PLATFORMS": "cpu"})
     assert run.returncode == 2
@@ -147,26 +148,10 @@ def test_ray_flag_without_the_extra_is_one_line_and_writes_nothing(tmp_path):
     (blocker / "ray").mkdir(parents=True)
     (blocker / "ray" / "__init__.py").write_text("raise ImportError('No module named ray')\n")
     spec = tmp_path / "spec.toml"
-    spec.write_text(_toml(small_spec(tmp_path, name="out")))
+    spec.write_text(spec_toml(small_spec(tmp_path, name="out")))
     env = {**os.environ, "JAX_PLATFORMS": "cpu", "PYTHONPATH": str(blocker)}
     run = subprocess.run([sys.executable, "-m", "explorer.cli.main", "sweep", str(spec), "--ray"],
                          capture_output=True, text=True, timeout=120, env=env)
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0 and 'pip install "trade-explorer[ray]"' in run.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["no_ray", "spec.toml"]
-
-
-def _toml(spec: dict) -> str:
-    """A spec dict as TOML (the few value types the test specs use)."""
-    import json
-
-    def value(v):
-        if isinstance(v, dict):
-            return "{" + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + "}"
-        return json.dumps(v)
-
-    lines = []
-    for table, body in spec.items():
-        lines.append(f"[{table}]")
-        lines += [f"{k} = {value(v)}" for k, v in body.items()]
-    return "\n".join(lines) + "\n"

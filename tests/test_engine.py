@@ -260,3 +260,29 @@ def test_a_second_run_on_the_same_output_fails_at_once(tmp_path):
             sweep(spec, progress=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, the lock file removed
     assert sweep(spec, progress=False).on_front > 0  # and free again
+
+
+def test_resume_refuses_when_a_preset_changed_since_the_kill(tmp_path, monkeypatch):
+    import dataclasses
+
+    import explorer.models.params as params_module
+
+    spec = small_spec(tmp_path, name="run", chunk=100)
+    with monkeypatch.context() as patch:
+        _Interrupt(patch, 3)
+        with pytest.raises(KeyboardInterrupt):
+            sweep(spec, progress=False)
+    original = params_module.load_preset
+
+    def edited(kind, name):  # the hardware preset file, edited: host_power 200 W → 400 W
+        preset = original(kind, name)
+        if kind != "hardware":
+            return preset
+        entries = dict(preset.entries)
+        entries["host_power"] = dataclasses.replace(entries["host_power"], value=400.0)
+        return dataclasses.replace(preset, entries=entries)
+
+    monkeypatch.setattr(params_module, "load_preset", edited)
+    with pytest.raises(ExplorerError, match=r"different spec, preset .*\(host_power 200.0 then, 400.0 now\)"):
+        sweep(spec, resume=True, progress=False)
+    assert not (tmp_path / "run.parquet").exists()
