@@ -54,7 +54,7 @@ class RunState(NamedTuple):
 
 def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: bool = False,
           progress: bool = True, devices: int | None = None, ray: str | bool | None = None,
-          settings: SweepSettings | None = None) -> SweepResult:
+          settings: SweepSettings | None = None, stop=None) -> SweepResult:
     """Runs a sweep spec (TOML path, dict or SweepSpec) and writes its Parquet result.
 
     Args:
@@ -67,6 +67,9 @@ def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: b
       ray: run as Ray tasks: True (or "auto") for the spec's or a local cluster, or a
         cluster address; None uses the spec's ``[distributed]`` table.
       settings: the engine's tuning knobs (defaults: ``SweepSettings()``).
+      stop: a ``threading.Event``; once set, the run stops at the next chunk boundary as if
+        interrupted (the CLI sets it on SIGINT: a KeyboardInterrupt that lands in a garbage
+        collector callback is swallowed by Python, the event is not).
     """
     import jax
 
@@ -85,7 +88,7 @@ def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: b
         check_output(spec.path, plan)
         with RunLock(spec.path):
             remove_orphans(spec.path)
-            return run_local(spec, plan, settings, resume=resume, progress=progress)
+            return run_local(spec, plan, settings, resume=resume, progress=progress, stop=stop)
 
 
 def local_devices(cap: int | None):
@@ -143,7 +146,8 @@ class Streamer:
             on_chunk(k, int(chunk_ids[k]), pipeline.finish(in_flight.pop(k)), pipeline)
 
 
-def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, progress: bool) -> SweepResult:
+def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, progress: bool,
+              stop=None) -> SweepResult:
     """Runs the whole plan in this process on the local devices and writes the result."""
     from tqdm import tqdm
 
@@ -165,6 +169,10 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
     finished = [None]  # tables the host can read without waiting
     last_save = time.perf_counter()
 
+    def stopped():
+        if stop is not None and stop.is_set():
+            raise KeyboardInterrupt
+
     def on_chunk(k, chunk_id, done, pipeline):
         nonlocal state, last_save
         rows = done.rows
@@ -182,6 +190,7 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
             streamer.merge(survivors, done.grid)
             checkpoint.save(state._asdict(), survivors)
             last_save = time.perf_counter()
+        stopped()
 
     streamer = None
     try:
@@ -189,6 +198,7 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
         streamer = Streamer(plan, settings)
         compile_s = time.perf_counter() - t0
         t1 = last_save = time.perf_counter()
+        stopped()
         if first < plan.n_chunks:
             streamer.seed(archive, scout=plan.frontier)
             finished[0] = streamer.pipelines[0].finished_grid

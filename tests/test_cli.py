@@ -3,8 +3,10 @@
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
+from explorer import io
 from explorer.cli.main import main
 
 
@@ -224,3 +226,52 @@ def test_optimize_bad_settings_write_nothing(tmp_path, capsys):
     code, _, err = run_cli(capsys, "optimize", str(spec))
     assert code == 2 and "optimize.starts" in err and err.count("\n") == 1
     assert not (tmp_path / "front.parquet").exists()
+
+
+def _sigint_run(spec, tmp_path, *, after=None, delay=0.0):
+    """Runs ``explorer sweep`` in a subprocess and sends SIGINT ``delay`` s after ``after`` exists
+    (or after the start); returns (returncode, stderr)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "explorer.cli.main", "sweep", str(spec), "--quiet",
+                             "--checkpoint-every", "0"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            text=True, env={**os.environ, "JAX_PLATFORMS": "cpu"})
+    deadline = time.time() + 120
+    while after is not None and not after.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.005)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err.strip()
+
+
+def test_sigint_before_the_first_chunk_and_mid_run(tmp_path):
+    from references import spec_toml
+    from test_engine import small_spec
+
+    raw = small_spec(tmp_path, chunk=4096, name="run")
+    for axis in raw["axes"].values():
+        axis["count"] = 32  # 32⁴ configurations in 256 chunks
+    spec = tmp_path / "spec.toml"
+    spec.write_text(spec_toml(raw))
+    checkpoint = tmp_path / "run.parquet.checkpoint.npz"
+    # at once: during start-up or compilation, before any chunk: no checkpoint, and it says so
+    code, err = _sigint_run(spec, tmp_path, delay=0.3)
+    assert code == 130 and "Traceback" not in err
+    assert err.splitlines()[-1] in ("explorer: interrupted",
+                                    "explorer sweep: interrupted before the first chunk finished; no checkpoint "
+                                    "was saved")
+    assert not checkpoint.exists() and not (tmp_path / "run.parquet").exists()
+    # mid-run: once a checkpoint exists (one per chunk here), the interrupt leaves a valid one
+    code, err = _sigint_run(spec, tmp_path, after=checkpoint)
+    assert code == 130 and "Traceback" not in err
+    assert f"checkpoint {str(checkpoint)!r} holds the run so far" in err.splitlines()[-1]
+    assert main(["sweep", str(spec), "--quiet", "--resume"]) == 0
+    resumed, _ = io.read(tmp_path / "run.parquet")
+    assert main(["sweep", str(spec), "--quiet", "--out", str(tmp_path / "ref.parquet")]) == 0
+    reference, _ = io.read(tmp_path / "ref.parquet")
+    pd.testing.assert_frame_equal(resumed, reference)

@@ -24,6 +24,8 @@ def add_arguments(parser):
     parser.add_argument("--samples", type=int, help="sample count (random, sobol and lhs samplers)")
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint of a killed run")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--checkpoint-every", type=float, default=5.0, metavar="SECONDS",
+                        help="seconds between checkpoints, taken at chunk boundaries (default 5)")
     parser.add_argument("--devices", type=int, metavar="N", help="use at most N local JAX devices (default: all)")
     parser.add_argument("--ray", nargs="?", const=True, metavar="ADDRESS",
                         help="run as Ray tasks: on the cluster at ADDRESS, or without one on a new local Ray "
@@ -33,16 +35,30 @@ def add_arguments(parser):
 def run(args):
     """Runs the subcommand with parsed ``args``; returns the exit status."""
     import os
+    import signal
     import sys
+    import threading
 
+    stop = threading.Event()
+
+    def on_sigint(signum, frame):
+        stop.set()  # seen at the next chunk boundary even if the exception below is swallowed
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_sigint)  # first: importing JAX takes seconds
+    report_unraisable = sys.unraisablehook  # an interrupt swallowed in a GC callback is no error to show
+    sys.unraisablehook = lambda u: None if isinstance(u.exc_value, KeyboardInterrupt) else report_unraisable(u)
+
+    from explorer.engine import sweep
     from explorer.errors import SweepInterrupted
     from explorer.spec import load_spec
-    from explorer.engine import sweep
+    from explorer.sweep_plan import SweepSettings
 
     spec = load_spec(args.spec, path=args.out, samples=args.samples)
     try:
         result = sweep(spec, resume=args.resume, progress=not args.quiet and sys.stderr.isatty(),
-                       devices=args.devices, ray=args.ray)
+                       devices=args.devices, ray=args.ray,
+                       settings=SweepSettings(checkpoint_every_s=max(args.checkpoint_every, 0.0)), stop=stop)
     except SweepInterrupted as stop:
         if stop.checkpoint is not None:
             print(f"explorer sweep: interrupted; checkpoint {str(stop.checkpoint)!r} holds the run so far. Resume "
