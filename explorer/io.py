@@ -98,4 +98,7 @@ def read(path: str | os.PathLike) -> tuple[pd.DataFrame, dict]:
         metadata = json.loads(raw) if raw else {}
     except json.JSONDecodeError as err:
         raise ExplorerError(f"{str(path)!r} has unreadable explorer metadata: {err}") from None
+    if not isinstance(metadata, dict):
+        raise ExplorerError(f"{str(path)!r} has unreadable explorer metadata: a JSON {type(metadata).__name__}, "
+                            "not an object")
     return table.to_pandas(), metadata

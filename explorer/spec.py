@@ -300,5 +300,7 @@ def load_spec(source, *, path: str | None = None, samples: int | None = None) ->
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ExplorerError(f"{file}: not valid TOML: {err}") from None
+        raise ExplorerError(f"{file}: not valid TOML: {str(err).splitlines()[0]}") from None
+    except RecursionError:
+        raise ExplorerError(f"{file}: nested too deeply to be a spec") from None
     return parse_spec(raw, str(file), path=path, samples=samples)

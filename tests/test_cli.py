@@ -182,6 +182,26 @@ def test_unreadable_files_are_one_line(tmp_path, capsys, monkeypatch, argv, mess
     assert not (tmp_path / "x.parquet").exists()
 
 
+def test_frontier_refuses_a_non_parquet_out_and_list_metadata(tmp_path, capsys):
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"time_s": [1.0, 2.0], "energy_j": [2.0, 1.0]})
+    listed = tmp_path / "listed.parquet"
+    pq.write_table(table.replace_schema_metadata({b"explorer": json.dumps([1, 2]).encode()}), listed)
+    code, _, err = run_cli(capsys, "frontier", str(listed), "--objectives", "time_s,energy_j", "--out",
+                           str(tmp_path / "f.parquet"))
+    assert code == 2 and "unreadable explorer metadata: a JSON list" in err and err.count("\n") == 1
+    plain = tmp_path / "plain.parquet"
+    pq.write_table(table, plain)
+    code, _, err = run_cli(capsys, "frontier", str(plain), "--objectives", "time_s,energy_j", "--out",
+                           str(tmp_path / "f.csv"))
+    assert code == 2 and "--out must end in .parquet" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["listed.parquet", "plain.parquet"]
+
+
 OPT_SPEC = """
 [model]
 name = "llm_training"

@@ -286,3 +286,15 @@ def test_resume_refuses_when_a_preset_changed_since_the_kill(tmp_path, monkeypat
     with pytest.raises(ExplorerError, match=r"different spec, preset .*\(host_power 200.0 then, 400.0 now\)"):
         sweep(spec, resume=True, progress=False)
     assert not (tmp_path / "run.parquet").exists()
+
+
+def test_frontier_and_all_mode_values_of_a_configuration_agree_to_a_few_ulps(tmp_path):
+    # The two modes compile different programs (docs/engine.md): the same configuration's values
+    # may differ in the last bits. Bound it: float32, at most 2e-6 relative (~16 ulps).
+    sweep(small_spec(tmp_path, mode="all", name="all", chunk=500), progress=False)
+    everything, _ = io.read(tmp_path / "all.parquet")
+    front = sweep(small_spec(tmp_path, chunk=64, name="front"), progress=False).frame
+    joined = front.merge(everything, on=DESIGN, suffixes=("", "_all"))
+    assert len(joined) == len(front)
+    for column in ("time_s", "energy_j", "final_loss", "cost_usd", "power_w"):
+        np.testing.assert_allclose(joined[column], joined[column + "_all"], rtol=2e-6)

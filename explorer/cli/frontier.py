@@ -25,10 +25,17 @@ def add_arguments(parser):
 
 def run(args):
     """Runs the subcommand with parsed ``args``; returns the exit status."""
+    from pathlib import Path
+
+    from explorer.errors import ExplorerError
     from explorer.frontier import frontier_file
+    from explorer.output_checks import check_output
 
     objectives = [o for o in (args.objectives or "").split(",") if o] or None
     maximize = [o for o in args.maximize.split(",") if o]
+    if not str(args.out).endswith(".parquet"):
+        raise ExplorerError(f"--out must end in .parquet (the front is written as Parquet), got {args.out!r}")
+    check_output(Path(args.out))
     result, n_in = frontier_file(args.file, args.out, objectives, maximize, feasible_only=args.feasible_only)
     print(f"{len(result):,} of {n_in:,} rows on the front; wrote {args.out}")
     return 0

@@ -214,7 +214,7 @@ def get_model(name: str | Model) -> Model:
         return name
     try:
         return _REGISTRY[name]
-    except KeyError:
+    except (KeyError, TypeError):
         raise ExplorerError(f"unknown model: {name!r} (known: {', '.join(sorted(_REGISTRY))})") from None
 
 
