@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from explorer import io
+from explorer.diagnose import why_empty
 from explorer.dominance import layout
 from explorer.errors import ExplorerError, SweepInterrupted
 from explorer.pareto import ParetoArchive
@@ -222,6 +223,7 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
 
     frame = front_frame(plan, spec, survivors.columns())
     meta = metadata(plan, spec, evaluated=state.evaluated, feasible=state.feasible, on_front=len(frame))
+    empty_reason = why_empty(plan) if frame.empty else ""
     if parts is None:
         io.write(frame, spec.path, meta)
     else:
@@ -229,7 +231,7 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
     checkpoint.remove()
     return SweepResult(frame=frame, path=spec.path, evaluated=state.evaluated, feasible=state.feasible,
                        on_front=len(frame), compile_s=compile_s, run_s=run_s, devices=len(streamer.pipelines),
-                       evaluated_before=loaded[0]["evaluated"] if loaded else 0)
+                       evaluated_before=loaded[0]["evaluated"] if loaded else 0, empty_reason=empty_reason)
 
 
 def sweep_range(plan: SweepPlan, spec, settings: SweepSettings, lo: int, hi: int, part, front) -> dict:

@@ -24,6 +24,7 @@ class SweepResult:
       compile_s, run_s: seconds spent compiling and streaming.
       devices: local devices used (per process), workers: Ray tasks run in parallel (1: none).
       evaluated_before: configurations a resumed run found done (not counted in its rate).
+      empty_reason: when the front is empty, which constraints rejected the most (``diagnose``).
     """
 
     frame: pd.DataFrame
@@ -36,6 +37,7 @@ class SweepResult:
     devices: int = 1
     workers: int = 1
     evaluated_before: int = 0
+    empty_reason: str = ""
 
     @property
     def configs_per_s(self) -> float:

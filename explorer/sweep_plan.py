@@ -20,7 +20,7 @@ import numpy as np
 
 from explorer.axes import Axis
 from explorer.problem import Problem, Structure
-from explorer.samplers import make_sampler
+from explorer.samplers import make_sampler, slab_length
 
 # The prefilter's values come from another program than the exact stage's (an outer
 # product rather than gathered points), so they may differ in the last bits; it relaxes
@@ -87,9 +87,13 @@ class SweepPlan:
     def from_spec(cls, spec, settings: SweepSettings = SweepSettings()) -> SweepPlan:
         """The plan of a validated ``SweepSpec`` under ``settings``."""
         problem = Problem.from_spec(spec)
-        sampler = make_sampler(spec.sampler, list(spec.axes), spec.samples, spec.seed)
-        total = sampler.total
-        chunk = sampler.chunk_length(min(spec.chunk_size, max(total, 1)))
+        if spec.sampler == "grid":  # sizes without building the sampler (an LHS one draws its permutations)
+            radices = [len(a.grid_values()) for a in spec.axes]
+            total = math.prod(radices)
+            chunk = slab_length(radices, min(spec.chunk_size, max(total, 1)))
+        else:
+            total = int(spec.samples)
+            chunk = min(spec.chunk_size, max(total, 1))
         model = spec.model
         param_axes = tuple(a.name for a in spec.axes if a.name in model.param_names)
         columns = (*model.design_names, *param_axes, *model.output_names) + (("feasible",) if spec.mode == "all" else ())
@@ -134,6 +138,16 @@ class SweepPlan:
         """Chunk ids in the order they are visited: spread over the sweep in frontier mode,
         in order otherwise."""
         return visiting_order(self.n_chunks, spread=self.frontier)
+
+    def summary(self) -> str:
+        """One line: what the run will do (configurations, chunks, mode, estimated output)."""
+        from explorer.output_checks import estimated_bytes
+
+        size = estimated_bytes(self)
+        shown = f"{size / 1e9:,.1f} GB" if size >= 1e9 else f"{size / 1e6:,.1f} MB"
+        guess = ", if 1% is on the front" if self.frontier else ""
+        return (f"{self.total:,} configurations ({self.sampler_kind}) in {self.n_chunks:,} chunks of {self.chunk:,}, "
+                f"mode {self.mode}; estimated output {shown} uncompressed{guess}")
 
     def n_valid(self, chunk_id: int) -> np.int32:
         """Configurations in chunk ``chunk_id`` (the chunk length, or fewer for the last)."""

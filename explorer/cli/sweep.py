@@ -52,9 +52,15 @@ def run(args):
     from explorer.engine import sweep
     from explorer.errors import SweepInterrupted
     from explorer.spec import load_spec
-    from explorer.sweep_plan import SweepSettings
+    from explorer.sweep_plan import SweepPlan, SweepSettings
 
     spec = load_spec(args.spec, path=args.out, samples=args.samples)
+    if not args.quiet:
+        import jax
+
+        with jax.enable_x64(spec.dtype == "float64"):
+            eta = "; the progress bar shows the time left" if sys.stderr.isatty() else ""
+            print(f"explorer sweep: {SweepPlan.from_spec(spec).summary()}{eta}", file=sys.stderr)
     try:
         result = sweep(spec, resume=args.resume, progress=not args.quiet and sys.stderr.isatty(),
                        devices=args.devices, ray=args.ray,
@@ -72,6 +78,8 @@ def run(args):
         os._exit(130)  # skip interpreter teardown: XLA's compiler threads may still be running
     print(f"{result.evaluated:,} configurations evaluated, {result.feasible:,} feasible, "
           f"{result.on_front:,} on the Pareto front")
+    if result.empty_reason:
+        print(f"explorer sweep: warning: {result.empty_reason}", file=sys.stderr)
     where = f"{result.workers} Ray workers" if result.workers > 1 else \
         f"{result.devices} device{'s' if result.devices > 1 else ''}"
     print(f"compile {result.compile_s:.2f} s, stream {result.run_s:.2f} s "
