@@ -121,7 +121,12 @@ def report(path, out_dir=None) -> dict[str, Path]:
     """
     data = _Data(path)  # all checks happen here, before any file is written
     out = Path(out_dir) if out_dir else data.path.with_name(data.path.stem + "_report")
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise ExplorerError(f"report folder {str(out)!r} is a file; give a folder with --out")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ExplorerError(f"cannot make the report folder {str(out)!r}: {err.strerror or err}") from None
     files = {}
     for a, b, c in _pairs(data):
         name = f"frontier_{a}_vs_{b}.png"

@@ -123,6 +123,18 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, frame, meta,
     assert message in err and err.count("\n") == 1 and not (tmp_path / "out").exists()
 
 
+def test_report_out_that_is_a_file_is_one_line(sweep_report, tmp_path, capsys):
+    from explorer.cli.main import main
+
+    result, _ = sweep_report
+    target = tmp_path / "taken"
+    target.write_text("mine")
+    assert main(["report", str(result.path), "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "is a file; give a folder with --out" in err and err.count("\n") == 1
+    assert target.read_text() == "mine"
+
+
 def _chromium():
     """Debian's chromium, or a skip with the reason printed in the summary. ``.ci/run`` sets
     EXPLORER_REQUIRE_BROWSER=1, which turns the skip into a failure, so CI always runs it."""
