@@ -159,7 +159,8 @@ class TaskManifest:
         return self.dir / part_name(lo, hi)
 
 
-def ray_sweep(spec, settings: SweepSettings, *, address: str | None, resume: bool, progress: bool) -> SweepResult:
+def ray_sweep(spec, settings: SweepSettings, *, address: str | None, resume: bool, progress: bool,
+              announce=None) -> SweepResult:
     """Runs ``spec`` as Ray tasks and writes the usual output (see the module docstring)."""
     import jax
     from tqdm import tqdm
@@ -177,6 +178,8 @@ def ray_sweep(spec, settings: SweepSettings, *, address: str | None, resume: boo
     t0 = time.perf_counter()
     with RunLock(spec.path):
         remove_orphans(spec.path)
+        if announce is not None:
+            announce(plan)
         manifest = TaskManifest(spec.path, plan.digest())
         ranges = manifest.ranges(resume, plan.n_chunks, int(options.get("tasks", 4 * workers)))
         task = ray.remote(run_task).options(

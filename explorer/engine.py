@@ -55,7 +55,7 @@ class RunState(NamedTuple):
 
 def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: bool = False,
           progress: bool = True, devices: int | None = None, ray: str | bool | None = None,
-          settings: SweepSettings | None = None, stop=None) -> SweepResult:
+          settings: SweepSettings | None = None, stop=None, announce=None) -> SweepResult:
     """Runs a sweep spec (TOML path, dict or SweepSpec) and writes its Parquet result.
 
     Args:
@@ -71,6 +71,8 @@ def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: b
       stop: a ``threading.Event``; once set, the run stops at the next chunk boundary as if
         interrupted (the CLI sets it on SIGINT: a KeyboardInterrupt that lands in a garbage
         collector callback is swallowed by Python, the event is not).
+      announce: called with the ``SweepPlan`` once the input and the output path are checked,
+        before any compilation (the CLI prints ``plan.summary()``).
     """
     import jax
 
@@ -83,12 +85,14 @@ def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: b
         from explorer.distributed import ray_sweep
 
         address = ray if isinstance(ray, str) else spec.distributed.get("address")
-        return ray_sweep(spec, settings, address=address, resume=resume, progress=progress)
+        return ray_sweep(spec, settings, address=address, resume=resume, progress=progress, announce=announce)
     with jax.enable_x64(spec.dtype == "float64"):
         plan = SweepPlan.from_spec(spec, settings)
         check_output(spec.path, plan)
         with RunLock(spec.path):
             remove_orphans(spec.path)
+            if announce is not None:
+                announce(plan)
             return run_local(spec, plan, settings, resume=resume, progress=progress, stop=stop)
 
 

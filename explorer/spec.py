@@ -79,13 +79,13 @@ def _int(value, what: str, minimum: int = 0) -> int:
 
 
 def _in_domain(model: Model, name: str, value: float, where: str):
-    """A parameter axis's value within the parameter's domain; a design axis's value positive
-    (every design variable is a positive quantity: a clock, a batch, a temperature, a count)."""
+    """An axis's value within its parameter's or design variable's domain."""
     if name in model.param_names:
         check_domain(model, name, value, f"{where}: ")
-    elif not value > 0:
-        unit = model.variable(name).unit
-        raise ExplorerError(f"{where}: {name} = {value:g} {unit} must be positive")
+        return
+    var = model.variable(name)
+    if not var.domain.contains(value):
+        raise ExplorerError(f"{where}: {name} = {value:g} {var.unit} is outside its domain ({var.domain.describe()})")
 
 
 def _axis(model: Model, name: str, raw) -> Axis:

@@ -144,7 +144,8 @@ class SweepPlan:
         from explorer.output_checks import estimated_bytes
 
         size = estimated_bytes(self)
-        shown = f"{size / 1e9:,.1f} GB" if size >= 1e9 else f"{size / 1e6:,.1f} MB"
+        shown = (f"{size / 1e9:,.1f} GB" if size >= 1e9 else f"{size / 1e6:,.1f} MB" if size >= 1e6
+                 else f"{max(size / 1e3, 1):,.0f} kB")
         guess = ", if 1% is on the front" if self.frontier else ""
         return (f"{self.total:,} configurations ({self.sampler_kind}) in {self.n_chunks:,} chunks of {self.chunk:,}, "
                 f"mode {self.mode}; estimated output {shown} uncompressed{guess}")

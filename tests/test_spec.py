@@ -357,7 +357,7 @@ ERRORS = [
     ("pue axis through 0", lambda r: r["axes"].update(pue={"values": [0, 1.1]}), ["axes.pue", "pue = 0", "≥ 1"]),
     ("efficiency axis above 1", lambda r: r["axes"].update(gemm_efficiency={"low": 0.5, "high": 1.5}),
      ["axes.gemm_efficiency.high", "gemm_efficiency = 1.5"]),
-    ("clock axis from 0", lambda r: r["axes"].update(nu={"low": 0, "high": "2 GHz"}), ["axes.nu.low", "positive"]),
+    ("clock axis from 0", lambda r: r["axes"].update(nu={"low": 0, "high": "2 GHz"}), ["axes.nu.low", "nu = 0 Hz", "> 0"]),
     ("override out of domain", lambda r: r["model"].update(params={"pue": -1.2}), ["model.params", "pue = -1.2"]),
     # distributed
     ("bad backend", lambda r: r.update(distributed={"backend": "mpi"}), ["distributed.backend", "mpi"]),

@@ -52,19 +52,18 @@ def run(args):
     from explorer.engine import sweep
     from explorer.errors import SweepInterrupted
     from explorer.spec import load_spec
-    from explorer.sweep_plan import SweepPlan, SweepSettings
+    from explorer.sweep_plan import SweepSettings
 
     spec = load_spec(args.spec, path=args.out, samples=args.samples)
-    if not args.quiet:
-        import jax
-
-        with jax.enable_x64(spec.dtype == "float64"):
+    def announce(plan):  # once the input and the output path passed their checks
+        if not args.quiet:
             eta = "; the progress bar shows the time left" if sys.stderr.isatty() else ""
-            print(f"explorer sweep: {SweepPlan.from_spec(spec).summary()}{eta}", file=sys.stderr)
+            print(f"explorer sweep: {plan.summary()}{eta}", file=sys.stderr)
     try:
         result = sweep(spec, resume=args.resume, progress=not args.quiet and sys.stderr.isatty(),
                        devices=args.devices, ray=args.ray,
-                       settings=SweepSettings(checkpoint_every_s=max(args.checkpoint_every, 0.0)), stop=stop)
+                       settings=SweepSettings(checkpoint_every_s=max(args.checkpoint_every, 0.0)), stop=stop,
+                       announce=announce)
     except SweepInterrupted as stop:
         if stop.checkpoint is not None:
             print(f"explorer sweep: interrupted; checkpoint {str(stop.checkpoint)!r} holds the run so far. Resume "

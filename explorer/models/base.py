@@ -16,29 +16,6 @@ from explorer.errors import ExplorerError
 
 
 @dataclasses.dataclass(frozen=True)
-class Variable:
-    """A design variable.
-
-    Attributes:
-      name: key in the design dict.
-      unit: SI unit string ("Hz", "sequences", "1", ...).
-      default: a number, or the name of the parameter that supplies it.
-      bounds: (low, high) default search range, in ``unit``.
-      scale: "log" or "linear": how samplers and the optimiser space it.
-      integer: True for counts (devices).
-      doc: one line.
-    """
-
-    name: str
-    unit: str
-    default: float | str
-    bounds: tuple[float, float]
-    scale: str = "log"
-    integer: bool = False
-    doc: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
 class Domain:
     """The values a numeric parameter may take: finite, within [low, high] (ends open when
     ``open_low``/``open_high``), integer if ``integer``, one of ``values`` if given."""
@@ -77,6 +54,33 @@ SHARE = Domain(high=1.0, open_low=False)  # [0, 1]
 PUE = Domain(low=1.0, open_low=False)  # facility power ≥ IT power
 COUNT = Domain(low=1.0, open_low=False, integer=True)
 SWITCH = Domain(values=(0.0, 1.0))
+ANY = Domain(low=float("-inf"))  # any finite number
+
+
+@dataclasses.dataclass(frozen=True)
+class Variable:
+    """A design variable.
+
+    Attributes:
+      name: key in the design dict.
+      unit: SI unit string ("Hz", "sequences", "1", ...).
+      default: a number, or the name of the parameter that supplies it.
+      bounds: (low, high) default search range, in ``unit``.
+      scale: "log" or "linear": how samplers and the optimiser space it.
+      integer: True for counts (devices).
+      doc: one line.
+      domain: where a value may lie (any finite number unless declared); axes outside it are
+        refused.
+    """
+
+    name: str
+    unit: str
+    default: float | str
+    bounds: tuple[float, float]
+    scale: str = "log"
+    integer: bool = False
+    doc: str = ""
+    domain: Domain = dataclasses.field(default_factory=lambda: ANY)
 
 
 @dataclasses.dataclass(frozen=True)

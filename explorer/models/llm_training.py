@@ -25,7 +25,7 @@ B in sequences (``batch``), SGD temperature T in nats (``temperature``), devices
 
 import jax.numpy as jnp
 
-from explorer.models.base import Model, Output, Variable, register
+from explorer.models.base import POSITIVE, Model, Output, Variable, register
 from explorer.models.llm_training_params import PARAMS
 from explorer.kernels import batch as kb
 from explorer.kernels import cost as kc
@@ -215,14 +215,14 @@ LLM_TRAINING = register(Model(
     version="2",
     fn=llm_training,
     design=(
-        Variable("nu", "Hz", "nu_nominal", (2e8, 2.2e9), "linear", doc="requested core clock ν₀"),
+        Variable("nu", "Hz", "nu_nominal", (2e8, 2.2e9), "linear", doc="requested core clock ν₀", domain=POSITIVE),
         Variable("power_limit", "W", "tdp", (50.0, 1500.0), "linear",
-                 doc="board power limit (nvidia-smi -pl); the clock drops to meet it"),
-        Variable("batch", "sequences", "batch_ref", (16.0, 65536.0), "log", doc="global batch B"),
+                 doc="board power limit (nvidia-smi -pl); the clock drops to meet it", domain=POSITIVE),
+        Variable("batch", "sequences", "batch_ref", (16.0, 65536.0), "log", doc="global batch B", domain=POSITIVE),
         Variable("temperature", "nats", "temperature_ref", (1e-3, 3e-2), "log",
-                 doc="SGD temperature T (seed 000 §3), loss units"),
+                 doc="SGD temperature T (seed 000 §3), loss units", domain=POSITIVE),
         Variable("n_parallel", "devices", "n_parallel_ref", (8.0, 65536.0), "log", integer=True,
-                 doc="number of devices N"),
+                 doc="number of devices N", domain=POSITIVE),
     ),
     params=PARAMS,
     outputs=(

@@ -14,7 +14,7 @@ Composition (all equations from seed 000, with DESIGN.md's fixes):
 
 import jax.numpy as jnp
 
-from explorer.models.base import NONNEGATIVE, Model, Output, Param, Variable, register
+from explorer.models.base import NONNEGATIVE, POSITIVE, Model, Output, Param, Variable, register
 from explorer.kernels import batch as kb
 from explorer.kernels import cost as kc
 from explorer.kernels import energy as ke
@@ -59,10 +59,11 @@ SEED000 = register(Model(
     version="1",
     fn=seed000,
     design=(
-        Variable("nu", "Hz", 1.8e9, (1e4, 4e9), "log", doc="clock frequency ν₀"),
-        Variable("batch", "samples", 1024.0, (1.0, 1e5), "log", doc="batch size B"),
-        Variable("temperature", "nats", 1.1e-3, (1e-4, 1e-1), "log", doc="SGD temperature T"),
-        Variable("n_parallel", "devices", 1024.0, (1.0, 1e5), "log", integer=True, doc="hardware parallelism N"),
+        Variable("nu", "Hz", 1.8e9, (1e4, 4e9), "log", doc="clock frequency ν₀", domain=POSITIVE),
+        Variable("batch", "samples", 1024.0, (1.0, 1e5), "log", doc="batch size B", domain=POSITIVE),
+        Variable("temperature", "nats", 1.1e-3, (1e-4, 1e-1), "log", doc="SGD temperature T", domain=POSITIVE),
+        Variable("n_parallel", "devices", 1024.0, (1.0, 1e5), "log", integer=True, doc="hardware parallelism N",
+                 domain=POSITIVE),
     ),
     params=(
         Param("alpha", "J*s^2", 1.8e-31, "dynamic energy coefficient α (H100-like: 0.6 pJ at 1.83 GHz)"),
