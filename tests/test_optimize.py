@@ -135,6 +135,7 @@ def _scipy_reference(params, days):
     return res, float(res.fun) * scale, max(0.0, float(-np.min(g(res.x))))
 
 
+@pytest.mark.xdist_group("slsqp")  # one worker: the instances share one compiled optimiser
 @pytest.mark.parametrize("seed", range(6))  # each instance is a full optimisation and 8 SLSQP runs
 def test_matches_scipy_slsqp_on_random_model_instances(seed):
     rng = np.random.default_rng(seed)
