@@ -25,6 +25,7 @@ if _OWNER:
 jax.config.update("jax_compilation_cache_dir", _CACHE)
 jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
 os.environ["JAX_COMPILATION_CACHE_DIR"] = _CACHE  # Ray's workers (tests/test_distributed.py) share it
+os.environ["XDG_CACHE_HOME"] = _CACHE  # explorer's own state (rates.json) stays out of the user's home
 
 
 def pytest_sessionfinish(session, exitstatus):

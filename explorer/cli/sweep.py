@@ -52,12 +52,19 @@ def run(args):
     from explorer.engine import sweep
     from explorer.errors import SweepInterrupted
     from explorer.spec import load_spec
+    from explorer.rate_memory import duration, rate_key, recall, remember
     from explorer.sweep_plan import SweepSettings
+
+    planned = {}
 
     spec = load_spec(args.spec, path=args.out, samples=args.samples)
     def announce(plan):  # once the input and the output path passed their checks
+        import jax
+
+        planned["key"] = rate_key(plan, jax.devices()[0].platform)
         if not args.quiet:
-            eta = "; the progress bar shows the time left" if sys.stderr.isatty() else ""
+            rate = recall(planned["key"])
+            eta = f"; about {duration(plan.total / rate)} at this machine's last rate" if rate else ""
             print(f"explorer sweep: {plan.summary()}{eta}", file=sys.stderr)
     try:
         result = sweep(spec, resume=args.resume, progress=not args.quiet and sys.stderr.isatty(),
@@ -75,6 +82,8 @@ def run(args):
         sys.stderr.flush()
         sys.stdout.flush()
         os._exit(130)  # skip interpreter teardown: XLA's compiler threads may still be running
+    if "key" in planned and result.evaluated - result.evaluated_before >= 1 << 20:  # a rate worth keeping
+        remember(planned["key"], result.configs_per_s)
     print(f"{result.evaluated:,} configurations evaluated, {result.feasible:,} feasible, "
           f"{result.on_front:,} on the Pareto front")
     if result.empty_reason:
