@@ -132,6 +132,16 @@ class _Interrupt:
         monkeypatch.setattr(survivors_module.Survivors, "add", add)
 
 
+def interrupted_run(tmp_path, monkeypatch) -> dict:
+    """The spec of a run stopped by Ctrl-C at its third chunk (a checkpoint left beside it)."""
+    spec = small_spec(tmp_path, name="run", chunk=100)
+    with monkeypatch.context() as patch:
+        _Interrupt(patch, 3)
+        with pytest.raises(KeyboardInterrupt):
+            sweep(spec, progress=False)
+    return spec
+
+
 @pytest.mark.parametrize("mode", ["frontier", "all"])
 def test_resume_after_interrupt_gives_the_identical_result(tmp_path, monkeypatch, mode):
     reference = sweep(small_spec(tmp_path, mode=mode, name="ref", chunk=100), progress=False)
@@ -152,11 +162,7 @@ def test_resume_after_interrupt_gives_the_identical_result(tmp_path, monkeypatch
 
 
 def test_resume_refuses_a_checkpoint_of_another_spec(tmp_path, monkeypatch):
-    spec = small_spec(tmp_path, name="run", chunk=100)
-    with monkeypatch.context() as patch:
-        _Interrupt(patch, 3)
-        with pytest.raises(KeyboardInterrupt):
-            sweep(spec, progress=False)
+    spec = interrupted_run(tmp_path, monkeypatch)
     other = copy.deepcopy(spec)
     other["axes"]["nu"]["count"] = 5
     with pytest.raises(ExplorerError, match="different spec"):
@@ -267,11 +273,7 @@ def test_resume_refuses_when_a_preset_changed_since_the_kill(tmp_path, monkeypat
 
     import explorer.models.params as params_module
 
-    spec = small_spec(tmp_path, name="run", chunk=100)
-    with monkeypatch.context() as patch:
-        _Interrupt(patch, 3)
-        with pytest.raises(KeyboardInterrupt):
-            sweep(spec, progress=False)
+    spec = interrupted_run(tmp_path, monkeypatch)
     original = params_module.load_preset
 
     def edited(kind, name):  # the hardware preset file, edited: host_power 200 W → 400 W

@@ -9,6 +9,9 @@ from explorer.optima import seed000_params, seed_optima
 from explorer.presets import load_preset
 
 
+pytestmark = pytest.mark.xdist_group("optima")  # one worker: one compiled optimiser for every preset
+
+
 @pytest.fixture(scope="module")
 def table():
     return seed_optima("h100-sxm").set_index("quantity")
