@@ -71,6 +71,13 @@ def host_tables(plan, points: np.ndarray) -> Tables:
     return Tables(grid_of_minima(points, dtype), sketch_points(points).astype(dtype))
 
 
+def host_inputs(plan, chunk_id: int) -> dict:
+    """The sampler's host inputs of chunk ``chunk_id``, floats in the plan's dtype."""
+    dtype = np.dtype(plan.structure.dtype)
+    inputs = plan.sampler.host_inputs(int(chunk_id) * plan.chunk, plan.chunk)
+    return {k: (np.asarray(v, dtype) if np.asarray(v).dtype.kind == "f" else v) for k, v in inputs.items()}
+
+
 def true_positions(mask):
     """Device side: the positions of ``mask``'s true entries in order, then zeros (int32, as
     long as the mask). One running sum and one scatter: ``jnp.nonzero`` takes two running
@@ -202,10 +209,9 @@ def compiled(plan, device) -> Programs:
     compile_cache.enable()
     dtype = np.dtype(plan.structure.dtype)
     with _HOST_SAMPLER:  # compiled for several devices at once: the sampler's host state is shared
-        example = plan.sampler.host_inputs(0, plan.chunk)
+        example = host_inputs(plan, 0)
     with jax.enable_x64(dtype == np.float64):  # a thread's own setting: the caller's does not reach it
-        inputs = jax.device_put({k: (np.asarray(v, dtype) if np.asarray(v).dtype.kind == "f" else v)
-                                 for k, v in example.items()}, device)
+        inputs = jax.device_put(example, device)
         tables = jax.device_put(host_tables(plan, np.empty((0, len(plan.structure.objectives)))), device)
         i32 = jax.device_put(np.int32(0), device)
         starts = jax.device_put(np.zeros(plan.chunk // plan.block, np.int32), device)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from explorer.device_programs import host_inputs
+
 SAMPLE = 1 << 16
 
 
@@ -28,8 +30,7 @@ def why_empty(plan) -> str:
         positions = np.arange(n, dtype=np.int32)
     else:
         positions = (np.mod((np.arange(n) + 0.5) * golden, 1.0) * span).astype(np.int64).astype(np.int32)
-    host = plan.sampler.host_inputs(0, plan.chunk)
-    inputs = {k: (np.asarray(v, dtype) if np.asarray(v).dtype.kind == "f" else v) for k, v in host.items()}
+    inputs = host_inputs(plan, 0)
     fixed = {k: jnp.asarray(v, dtype) for k, v in plan.fixed}
 
     @jax.jit

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from explorer.device_programs import Candidates, ExactResult, Tables, compiled, host_tables
+from explorer.device_programs import Candidates, ExactResult, Tables, compiled, host_inputs, host_tables
 from explorer.pareto import ParetoArchive
 from explorer.survivors import objective_points
 
@@ -70,10 +70,7 @@ class DevicePipeline:
         """The sampler's host inputs of a chunk, on this device."""
         import jax
 
-        dtype = np.dtype(self.plan.structure.dtype)
-        inputs = self.plan.sampler.host_inputs(int(chunk_id) * self.plan.chunk, self.plan.chunk)
-        return jax.device_put({k: (np.asarray(v, dtype) if np.asarray(v).dtype.kind == "f" else v)
-                               for k, v in inputs.items()}, self.device)
+        return jax.device_put(host_inputs(self.plan, chunk_id), self.device)
 
     def _exact(self, inputs, n_valid, candidates: Candidates, offset: int) -> ExactResult:
         """Dispatches one exact call (asynchronously); its tables become the pipeline's."""

@@ -17,13 +17,12 @@ from explorer.axes import Axis
 from explorer.errors import ExplorerError
 from explorer.models import get_model, resolve_params
 from explorer.models.base import Model
-from explorer.models.params import check_domain
 from explorer.samplers import KINDS as SAMPLERS
 from explorer.samplers import MAX_CHUNK
+from explorer.spec_axes import integer_at_least, parse_axis
 from explorer.units import parse_quantity
 
 MODES = ("frontier", "feasible", "all")
-MAX_AXIS_COUNT = 1 << 24  # values of one grid axis (held in memory, on the host and the device)
 MAX_TOTAL = 1 << 62  # configurations of one sweep (64-bit positions with room to spare)
 
 _TOP = {"model", "axes", "sampler", "objectives", "constraints", "output", "optimize", "distributed"}
@@ -72,87 +71,6 @@ def _table(raw: dict, key: str, allowed: set[str], where: str) -> dict:
     return value
 
 
-def _int(value, what: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ExplorerError(f"{what} must be an integer ≥ {minimum}, got {value!r}")
-    return value
-
-
-def _in_domain(model: Model, name: str, value: float, where: str):
-    """An axis's value within its parameter's or design variable's domain."""
-    if name in model.param_names:
-        check_domain(model, name, value, f"{where}: ")
-        return
-    var = model.variable(name)
-    if not var.domain.contains(value):
-        raise ExplorerError(f"{where}: {name} = {value:g} {var.unit} is outside its domain ({var.domain.describe()})")
-
-
-def _axis(model: Model, name: str, raw) -> Axis:
-    where = f"axes.{name}"
-    if name in model.design_names:
-        var = model.variable(name)
-        unit, integer = var.unit, var.integer
-    elif name in model.param_names and not model.param(name).choices:
-        unit, integer = model.param(name).unit, model.param(name).domain.integer
-    else:
-        raise ExplorerError(f"unknown axis {name!r}: not a design variable or numeric parameter of "
-                            f"model {model.name!r} (design variables: {', '.join(model.design_names)})")
-    if not isinstance(raw, dict):
-        raise ExplorerError(f"{where} must be a table like {{low, high, scale, count}} or {{values}}")
-    allowed = {"low", "high", "scale", "count", "values", "integer", "multiple_of"}
-    for k in raw:
-        if k not in allowed:
-            raise ExplorerError(f"unknown key {f'{where}.{k}'!r} (allowed: {', '.join(sorted(allowed))})")
-    integer = raw.get("integer", integer)
-    if not isinstance(integer, bool):
-        raise ExplorerError(f"{where}.integer must be true or false, got {integer!r}")
-    if "values" in raw and "multiple_of" in raw:
-        raise ExplorerError(f"{where}: multiple_of applies to a range (low, high), not to values")
-    if "values" in raw:
-        values = raw["values"]
-        if not isinstance(values, list) or not values:
-            raise ExplorerError(f"{where}.values must be a non-empty list")
-        parsed = tuple(_finite(parse_quantity(v, unit, f"{where}.values"), f"{where}.values") for v in values)
-        if integer and any(v != round(v) for v in parsed):
-            raise ExplorerError(f"{where}.values must be integers ({name} is an integer axis), got {list(parsed)}")
-        for v in parsed:
-            _in_domain(model, name, v, where)
-        return Axis(name, unit, values=parsed, integer=integer)
-    if "low" not in raw or "high" not in raw:
-        raise ExplorerError(f"{where} needs low and high (or values)")
-    low = _finite(parse_quantity(raw["low"], unit, f"{where}.low"), f"{where}.low")
-    high = _finite(parse_quantity(raw["high"], unit, f"{where}.high"), f"{where}.high")
-    if not low < high:
-        raise ExplorerError(f"{where}: empty or inverted range: low {low:g} ≥ high {high:g} ({unit})")
-    _in_domain(model, name, low, f"{where}.low")
-    _in_domain(model, name, high, f"{where}.high")
-    scale = raw.get("scale", "linear")
-    if scale not in ("log", "linear"):
-        raise ExplorerError(f"{where}.scale must be 'log' or 'linear', got {scale!r}")
-    if scale == "log" and low <= 0:
-        raise ExplorerError(f"{where}: a log axis needs low > 0, got {low:g}")
-    count = _int(raw.get("count", 16), f"{where}.count", 1)
-    if count > MAX_AXIS_COUNT:
-        raise ExplorerError(f"{where}.count must be at most {MAX_AXIS_COUNT:,} (an axis's values live in memory), "
-                            f"got {count:,}")
-    multiple = None
-    if "multiple_of" in raw:
-        multiple = float(_int(raw["multiple_of"], f"{where}.multiple_of", 1))
-        integer = True
-    step = multiple or 1.0
-    if integer and math.floor(high / step) < math.ceil(low / step):
-        what = "integer" if multiple is None else f"multiple of {multiple:g}"
-        raise ExplorerError(f"{where}: no {what} lies in [{low:g}, {high:g}]")
-    return Axis(name, unit, low=low, high=high, scale=scale, count=count, integer=integer, multiple_of=multiple)
-
-
-def _finite(value: float, what: str) -> float:
-    if not math.isfinite(value):
-        raise ExplorerError(f"{what} must be finite, got {value!r}")
-    return value
-
-
 def _output(model: Model, name: str, where: str):
     try:
         return model.output(name)
@@ -193,18 +111,18 @@ def parse_spec(raw: dict, origin: str = "<spec>", *, path: str | None = None,
     axes_raw = raw.get("axes", {})
     if not isinstance(axes_raw, dict) or not axes_raw:
         raise ExplorerError(f"{origin} needs an [axes] table with at least one axis")
-    axes = tuple(_axis(model, name, value) for name, value in axes_raw.items())
+    axes = tuple(parse_axis(model, name, value) for name, value in axes_raw.items())
 
     sampler_raw = _table(raw, "sampler", {"kind", "samples", "seed"}, "")
     kind = sampler_raw.get("kind", "grid")
     if kind not in SAMPLERS:
         raise ExplorerError(f"sampler.kind must be one of {', '.join(SAMPLERS)}, got {kind!r}")
-    seed = _int(sampler_raw.get("seed", 0), "sampler.seed")
+    seed = integer_at_least(sampler_raw.get("seed", 0), "sampler.seed")
     n = samples if samples is not None else sampler_raw.get("samples")
     if kind != "grid":
         if n is None:
             raise ExplorerError(f"sampler.samples is required for the {kind} sampler")
-        n = _int(n, "sampler.samples", 1)
+        n = integer_at_least(n, "sampler.samples", 1)
         total = n
     else:
         if samples is not None:
@@ -248,7 +166,7 @@ def parse_spec(raw: dict, origin: str = "<spec>", *, path: str | None = None,
     dtype = output.get("dtype", "float32")
     if dtype not in ("float32", "float64"):
         raise ExplorerError(f"output.dtype must be float32 or float64, got {dtype!r}")
-    chunk = _int(output.get("chunk_size", 1 << 20), "output.chunk_size", 1)
+    chunk = integer_at_least(output.get("chunk_size", 1 << 20), "output.chunk_size", 1)
     if chunk > MAX_CHUNK:
         raise ExplorerError(f"output.chunk_size must be at most {MAX_CHUNK}, got {chunk}")
     stem = Path(origin).stem if origin != "<spec>" else "sweep"
@@ -275,7 +193,7 @@ def _distributed(raw: dict) -> dict:
         raise ExplorerError(f"distributed.address must be a string, got {table['address']!r}")
     for key, minimum in (("tasks", 1), ("num_cpus", 1), ("max_retries", 0)):
         if key in table:
-            _int(table[key], f"distributed.{key}", minimum)
+            integer_at_least(table[key], f"distributed.{key}", minimum)
     if "num_gpus" in table and (isinstance(table["num_gpus"], bool) or not isinstance(table["num_gpus"], (int, float))
                                 or table["num_gpus"] < 0):
         raise ExplorerError(f"distributed.num_gpus must be a number ≥ 0, got {table['num_gpus']!r}")
