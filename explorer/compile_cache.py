@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-MAX_BYTES = 2 << 30  # JAX evicts the least recently used entries beyond this
+MAX_BYTES = 2 << 30  # JAX evicts the least recently used entries beyond this (it needs filelock)
 
 
 def cache_dir() -> Path | None:
