@@ -16,6 +16,17 @@ def run_cli(capsys, *argv):
     return code, out, err
 
 
+def test_version_is_the_distribution_version(capsys):
+    import tomllib
+    from pathlib import Path
+
+    declared = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["version"]
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"explorer {declared}"
+
+
 def test_evaluate_prints_outputs_with_units(capsys):
     code, out, _ = run_cli(capsys, "evaluate", "--model", "llm_training", "--hardware", "h100-sxm",
                            "--workload", "llama3.1-70b", "nu=1.5e9", "batch=1024", "temperature=0.1",

@@ -34,7 +34,10 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``explorer`` parser with one subparser per command (each module's docstring is its help)."""
+    from explorer import __version__
+
     parser = _Parser(prog="explorer", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"explorer {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, module in COMMANDS.items():
         mod = importlib.import_module(f"explorer.cli.{module}")
