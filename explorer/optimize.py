@@ -87,10 +87,25 @@ def _solve(problem: Problem, st: OptimizeSettings) -> pd.DataFrame:
     fixed = problem.fixed_arrays(dtype)
     bounds = jnp.asarray(problem.bound_values, dtype)
     z_starts = to_z(qmc.Sobol(len(structure.free), scramble=True, seed=st.seed).random(st.starts))
+    if m > 1:
+        weights = np.asarray(st.weights, float) if st.weights else simplex_weights(m, st.n_weights)
+        if st.scalarization != "epsilon":
+            weights = weights / weights.sum(axis=1, keepdims=True)
+    else:
+        weights = np.ones((1, 1))
+    # every compiled call gets the same number of rows (padded, then sliced), so each of the
+    # three programs compiles once, not once per call
+    rows = max(len(weights), m if m > 1 else 1) * st.starts
+
+    def padded(fn, row_args, *rest):
+        n = len(row_args[0])
+        take = np.arange(rows) % n
+        out = fn(*(jnp.asarray(a[take], dtype) for a in row_args), *rest)
+        return tuple(np.asarray(a, float)[:n] for a in (out if isinstance(out, tuple) else (out,)))
 
     # normalisation: the range of each objective over the starts, from a utopia point one
     # range below the best start (so wₖf̃ₖ > 0 where optima beat every start)
-    f0 = np.asarray(objectives_at(jnp.asarray(z_starts, dtype), fixed), float)
+    (f0,) = padded(objectives_at, (z_starts,), fixed)
     ideal, span = _normalisation(f0, margin=1.0)
     if m > 1:
         # payoff table: solve each objective alone, then normalise between the ideal point
@@ -98,26 +113,17 @@ def _solve(problem: Problem, st: OptimizeSettings) -> pd.DataFrame:
         # over the front instead of over everything the starts happened to visit
         extreme_w = np.repeat(np.eye(m), st.starts, axis=0)
         extreme_z = np.tile(z_starts, (m, 1))
-        z_ext, _, g_ext, _, _ = (np.asarray(a, float) for a in solve_all(
-            jnp.asarray(extreme_z, dtype), jnp.asarray(extreme_w, dtype),
-            (fixed, bounds, jnp.asarray(ideal, dtype), jnp.asarray(span, dtype))))
-        f_ext = np.asarray(objectives_at(jnp.asarray(z_ext, dtype), fixed), float)
+        _, _, g_ext, f_ext, _, _ = padded(
+            solve_all, (extreme_z, extreme_w), (fixed, bounds, jnp.asarray(ideal, dtype), jnp.asarray(span, dtype)))
         ok = np.max(g_ext[:, : structure.n_constraints], axis=1, initial=0.0) <= st.tolerance
         if ok.any():
             payoff = np.array([f_ext[ok & (extreme_w[:, k] == 1)].min(axis=0) if (ok & (extreme_w[:, k] == 1)).any()
                                else np.nanmin(f_ext[ok], axis=0) for k in range(m)])
             ideal, span = _normalisation(payoff, margin=0.01)
-    if m > 1:
-        weights = np.asarray(st.weights, float) if st.weights else simplex_weights(m, st.n_weights)
-        if st.scalarization != "epsilon":
-            weights = weights / weights.sum(axis=1, keepdims=True)
-    else:
-        weights = np.ones((1, 1))
     runs_w = np.repeat(weights, st.starts, axis=0)
     runs_z = np.tile(z_starts, (len(weights), 1))
     values = (fixed, bounds, jnp.asarray(ideal, dtype), jnp.asarray(span, dtype))
-    z, value, g, grad_f, jac_g = (np.asarray(a, float) for a in solve_all(
-        jnp.asarray(runs_z, dtype), jnp.asarray(runs_w, dtype), values))
+    z, value, g, _, grad_f, jac_g = padded(solve_all, (runs_z, runs_w), values)
     kkt, comp = _kkt(grad_f, jac_g, g)
     x = {k: np.asarray(v, float) for k, v in to_x(structure, jnp.asarray(z, dtype)).items()}
     x = _round_integers(structure, st, x, evaluate, fixed, bounds, runs_w, ideal, span)

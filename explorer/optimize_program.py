@@ -37,7 +37,11 @@ def to_z(u):
 @functools.lru_cache(maxsize=16)
 def compiled_solver(structure: Structure, st: OptimizeSettings):
     """(objectives at z, solver over runs, outputs at x): jitted once per problem structure and
-    settings (both frozen dataclasses: every field is part of the cache key)."""
+    settings (both frozen dataclasses: every field is part of the cache key).
+
+    The solver returns, per run, (z, scalarised value, constraints g, signed objectives,
+    ∇value, ∂g/∂z) at the final point. Each function compiles once per leading (run)
+    dimension, so a caller keeps that dimension the same across its calls."""
     import jax
     import jax.numpy as jnp
     import optax
@@ -90,7 +94,8 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
         carry = (z0, jnp.zeros((n_g,), dtype), jnp.asarray(10.0, dtype), jnp.asarray(jnp.inf, dtype))
         (z, _, _, _), _ = jax.lax.scan(outer, carry, None, length=st.outer)
         value, g = parts(z)
-        return z, value, g, jax.grad(lambda zz: parts(zz)[0])(z), jax.jacrev(lambda zz: parts(zz)[1])(z)
+        f = structure.objective_values(structure.evaluate(to_x(structure, z), fixed))
+        return z, value, g, f, jax.grad(lambda zz: parts(zz)[0])(z), jax.jacrev(lambda zz: parts(zz)[1])(z)
 
     def evaluate(x, fixed, bounds):
         out = structure.evaluate(x, fixed)
