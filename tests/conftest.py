@@ -28,20 +28,20 @@ os.environ["JAX_COMPILATION_CACHE_DIR"] = _CACHE  # Ray's workers (tests/test_di
 os.environ["XDG_CACHE_HOME"] = _CACHE  # explorer's own state (rates.json) stays out of the user's home
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config, items):
-    """Refuse to run when --dist loadgroup is on but the xdist_group marks are not applied (a
-    worker's grouped test has no ``@group`` suffix): the Ray tests would each start a Ray
-    instance and the optimiser groups would compile once per worker, silently doubling the
-    suite's time. pytest-xdist 3.8 with pytest 9.2 does this (pytest-dev/pytest-xdist#1386)."""
-    if not getattr(config.option, "loadgroup", False):
-        return
-    ungrouped = [item.nodeid for item in items
-                 if item.get_closest_marker("xdist_group") and "@" not in item.nodeid.rsplit("]", 1)[-1]]
-    if ungrouped:
+def pytest_configure(config):
+    """Refuse --dist loadgroup where pytest-xdist ignores the xdist_group marks: pytest-xdist
+    3.8 and older with pytest 9.2 or newer (pytest-dev/pytest-xdist#1386). The Ray tests
+    would each start a Ray instance and the optimiser groups would compile once per worker,
+    silently making the suite slower; pyproject.toml's test extra pins pytest below 9.2."""
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    if config.getoption("dist", "no") == "loadgroup" and Version(pytest.__version__) >= Version("9.2") \
+            and Version(version("pytest-xdist")) <= Version("3.8.0"):
         raise pytest.UsageError(
-            f"pytest-xdist ignores xdist_group here ({ungrouped[0]} has no group): install "
-            f"pytest<9.2 (pytest-dev/pytest-xdist#1386), or run with -n 0")
+            f"pytest {pytest.__version__} with pytest-xdist {version('pytest-xdist')} ignores xdist_group "
+            f"(pytest-dev/pytest-xdist#1386): install 'pytest<9.2' (pip install '.[test]' does) or run with -n 0")
 
 
 def pytest_sessionfinish(session, exitstatus):
