@@ -1,5 +1,6 @@
 """The gradient optimiser: closed forms, SciPy, brute force, integers, infeasibility, fronts."""
 
+import functools
 import math
 import re
 
@@ -107,32 +108,53 @@ def test_t_opt_recovered_as_a_constrained_optimum():
 
 # --- against SciPy on the model -----------------------------------------------------------------
 
+@functools.cache
+def _scipy_functions(choices: tuple):
+    """Jitted cost (divided by a scale), its gradient, the constraints g ≥ 0 and their Jacobian, on
+    v = (log temperature, log batch), with the numeric parameters and t_max as arguments (one
+    compilation for every instance) and the model function itself: nothing of the optimiser
+    (its problem, transforms or constraints) is used. ``choices``: the choice parameters, as
+    (name, value) pairs (strings, fixed before tracing)."""
+    import jax.numpy as jnp
+
+    model = get_model("llm_training")
+
+    def outputs(v, p, design0):
+        return model.fn({**design0, "temperature": jnp.exp(v[0]), "batch": jnp.exp(v[1])}, {**p, **dict(choices)})
+
+    def f(v, p, design0, scale, t_max):
+        return outputs(v, p, design0)["cost_usd"] / scale
+
+    def g(v, p, design0, scale, t_max):
+        out = outputs(v, p, design0)
+        return -jnp.stack([out["memory_margin"], out["thermal_margin"], out["time_s"] / t_max - 1.0])
+
+    return jax.jit(f), jax.jit(jax.grad(f)), jax.jit(g), jax.jit(jax.jacfwd(g))
+
+
 def _scipy_reference(params, days):
     """SLSQP from the centre of the box on log(temperature), log(batch), with JAX gradients of the
-    model function itself: nothing of the optimiser (its problem, transforms or constraints) is used."""
+    model function (``_scipy_functions``)."""
     import jax.numpy as jnp
     from scipy.optimize import minimize
 
     model = get_model("llm_training")
     resolved = resolve_params(model, {"hardware": "h100-sxm", "workload": "llama3.1-70b"}, params)
     numeric, choices = split_choices(model, resolved)
-    p = {**{k: jnp.float64(v) for k, v in numeric.items()}, **choices}
+    p = {k: jnp.float64(v) for k, v in numeric.items()}
     design0 = {k: jnp.float64(v) for k, v in model.design_defaults(resolved).items()}
-    t_max = days * 86400.0
-
-    def outputs(v):
-        return model.fn({**design0, "temperature": jnp.exp(v[0]), "batch": jnp.exp(v[1])}, p)
-
-    scale = float(outputs(jnp.array([np.log(np.sqrt(3e-5)), np.log(np.sqrt(256 * 8192))]))["cost_usd"])
-    f = jax.jit(lambda v: outputs(v)["cost_usd"] / scale)
-    g = jax.jit(lambda v: -jnp.stack([outputs(v)["memory_margin"], outputs(v)["thermal_margin"],
-                                      outputs(v)["time_s"] / t_max - 1.0]))
+    f, grad_f, g, jac_g = _scipy_functions(tuple(sorted(choices.items())))
+    centre = jnp.array([np.log(np.sqrt(3e-5)), np.log(np.sqrt(256 * 8192))])
+    one = jnp.float64(1.0)
+    scale = float(f(centre, p, design0, one, one))
+    args = (p, design0, jnp.float64(scale), jnp.float64(days * 86400.0))
     box = [(np.log(1e-3), np.log(3e-2)), (np.log(256.0), np.log(8192.0))]
-    res = minimize(lambda v: float(f(v)), np.array([np.mean(b) for b in box]), jac=lambda v: np.asarray(jax.grad(f)(v)),
+    res = minimize(lambda v: float(f(v, *args)), np.array([np.mean(b) for b in box]),
+                   jac=lambda v: np.asarray(grad_f(v, *args)),
                    method="SLSQP", bounds=box, options={"maxiter": 500, "ftol": 1e-14},
-                   constraints=[{"type": "ineq", "fun": lambda v: np.asarray(g(v)),
-                                 "jac": lambda v: np.asarray(jax.jacfwd(g)(v))}])
-    return res, float(res.fun) * scale, max(0.0, float(-np.min(g(res.x))))
+                   constraints=[{"type": "ineq", "fun": lambda v: np.asarray(g(v, *args)),
+                                 "jac": lambda v: np.asarray(jac_g(v, *args))}])
+    return res, float(res.fun) * scale, max(0.0, float(-np.min(g(res.x, *args))))
 
 
 @pytest.mark.xdist_group("slsqp")  # one worker: the instances share one compiled optimiser
