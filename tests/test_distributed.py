@@ -114,8 +114,11 @@ def test_driver_killed_mid_run_then_resume_gives_the_identical_file(tmp_path, lo
     toml.write_text(spec_toml(spec | {"distributed": {"tasks": 14}}))
     tasks = tmp_path / "ray.parquet.tasks"
     env = {**os.environ, "JAX_PLATFORMS": "cpu"}
-    driver = subprocess.Popen([sys.executable, "-m", "explorer.cli.main", "sweep", str(toml), "--ray", "--quiet"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # the driver joins this module's Ray instance, as a driver on a cluster's head node would
+    # (a cluster outlives its driver; starting a second local instance would also cost seconds)
+    address = local_ray.get_runtime_context().gcs_address
+    driver = subprocess.Popen([sys.executable, "-m", "explorer.cli.main", "sweep", str(toml), "--ray", address,
+                               "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and len(list(tasks.glob("part-*.parquet"))) < 2 and driver.poll() is None:
         time.sleep(0.05)
