@@ -232,7 +232,7 @@ def slsqp(problem_spec: dict, objective: str, starts: np.ndarray):
     import jax.numpy as jnp
     from scipy.optimize import minimize
 
-    from explorer.optimize import optimization_problem
+    from explorer.optimizer import optimization_problem
     from explorer.spec import parse_spec
 
     problem = optimization_problem(parse_spec(problem_spec, "slsqp"))
@@ -261,7 +261,7 @@ def optimizer_bench(starts: int, scipy_starts: int) -> list[tuple[str, str]]:
     import jax
     from scipy.stats import qmc
 
-    from explorer.optimize import optimize
+    from explorer.optimizer import optimize
 
     spec = optimizer_problem(starts)
     t = time.perf_counter()

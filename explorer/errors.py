@@ -15,3 +15,11 @@ class SweepInterrupted(KeyboardInterrupt):
     def __init__(self, checkpoint=None):
         super().__init__()
         self.checkpoint = checkpoint
+
+
+def warn(message: str, command: str = "explorer") -> None:
+    """Prints a one-line warning on stderr (``explorer: warning: …``): something the user asked
+    for is ignored, or a result cannot answer what it is asked."""
+    import sys
+
+    print(f"{command}: warning: {message}", file=sys.stderr)

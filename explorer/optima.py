@@ -53,7 +53,7 @@ def seed000_params(hardware: str) -> dict:
 
 def _best_run(model, axes, objectives, params=None, margins=(), solver="lbfgs", starts=8):
     """The optimiser's best run on a small float64 problem."""
-    from explorer.optimize import optimize
+    from explorer.optimizer import optimize
 
     spec = {"model": {"name": model, "params": params or {}}, "axes": axes, "objectives": objectives,
             "constraints": {"margins": list(margins)},

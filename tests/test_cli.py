@@ -143,6 +143,10 @@ def test_sweep_then_frontier_end_to_end(tmp_path, capsys):
     a, _ = io.read(tmp_path / "front.parquet")
     b, _ = io.read(tmp_path / "again.parquet")
     assert len(a) == len(b)  # the front of a front is itself
+    code, out, err = run_cli(capsys, "frontier", str(tmp_path / "front.parquet"), "--objectives", "time_s,cost_usd")
+    assert code == 0 and f"wrote {tmp_path / 'front.front.parquet'}" in out  # the default path
+    assert (tmp_path / "front.front.parquet").exists()
+    assert err.count("\n") == 1 and "is a front for time_s, energy_j only" in err  # cost was not an objective
 
 
 def test_shipped_specs_are_valid():

@@ -6,7 +6,7 @@ Rows with NaN or infinite objectives are never on the front. Without
 --objectives, an explorer output's own objectives are used.
 
 Example:
-  explorer frontier data/results/all.parquet --objectives time_s,energy_j,final_loss --out front.parquet
+  explorer frontier data/results/all.parquet --objectives time_s,energy_j,final_loss   # writes all.front.parquet
   explorer frontier runs.parquet --objectives tokens_per_s,cost_usd --maximize tokens_per_s --out f.parquet
 """
 
@@ -20,7 +20,7 @@ def add_arguments(parser):
     parser.add_argument("--maximize", default="", help="comma-separated objectives to maximise (others are minimised)")
     parser.add_argument("--feasible-only", action="store_true",
                         help="keep only rows whose 'feasible' column is true (files written in mode 'all')")
-    parser.add_argument("--out", required=True, help="output Parquet path")
+    parser.add_argument("--out", help="output Parquet path (default: FILE's name with .front.parquet)")
 
 
 def run(args):
@@ -28,14 +28,15 @@ def run(args):
     from pathlib import Path
 
     from explorer.errors import ExplorerError
-    from explorer.frontier import frontier_file
+    from explorer.file_front import default_out, frontier
     from explorer.output_checks import check_output
 
     objectives = [o for o in (args.objectives or "").split(",") if o] or None
     maximize = [o for o in args.maximize.split(",") if o]
-    if not str(args.out).endswith(".parquet"):
+    out = Path(args.out) if args.out else default_out(args.file)
+    if not out.name.endswith(".parquet"):
         raise ExplorerError(f"--out must end in .parquet (the front is written as Parquet), got {args.out!r}")
-    check_output(Path(args.out))
-    result, n_in = frontier_file(args.file, args.out, objectives, maximize, feasible_only=args.feasible_only)
-    print(f"{len(result):,} of {n_in:,} rows on the front; wrote {args.out}")
+    check_output(out)
+    front = frontier(args.file, out, objectives, maximize, feasible_only=args.feasible_only)
+    print(f"{len(front):,} of {front.attrs['rows_in']:,} rows on the front; wrote {out}")
     return 0

@@ -30,7 +30,7 @@ def add_arguments(parser):
 
 def run(args):
     """Runs the subcommand with parsed ``args``; returns the exit status."""
-    from explorer.optimize import optimize
+    from explorer.optimizer import optimize
     from explorer.spec import load_spec
     from explorer.units import humanize
 

@@ -21,7 +21,7 @@ def add_arguments(parser):
 
 def run(args):
     """Runs the subcommand with parsed ``args``; returns the exit status."""
-    from explorer.report import report
+    from explorer.report_files import report
 
     files = report(args.file, args.out)
     folder = next(iter(files.values())).parent

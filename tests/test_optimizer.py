@@ -12,7 +12,7 @@ import explorer
 from explorer import Model, Output, Param, Variable, io
 from explorer.models import get_model, resolve_params
 from explorer.models.params import split_choices
-from explorer.optimize import optimize, parse_settings, simplex_weights
+from explorer.optimizer import optimize, parse_settings, simplex_weights
 from explorer.kernels.constants import K_B, LN2
 
 

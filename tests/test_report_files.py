@@ -11,7 +11,7 @@ import pytest
 
 import explorer
 from explorer import ExplorerError, io
-from explorer.report import report
+from explorer.report_files import report
 
 AXES = {"nu": {"low": "1.0 GHz", "high": "1.98 GHz", "count": 5},
         "batch": {"low": 512, "high": 8192, "scale": "log", "count": 5},
@@ -32,7 +32,7 @@ def sweep_report(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def optimize_report(tmp_path_factory):
-    from explorer.optimize import optimize
+    from explorer.optimizer import optimize
 
     root = tmp_path_factory.mktemp("opt")
     spec = {"model": MODEL, "axes": {k: {kk: vv for kk, vv in v.items() if kk != "count"}
