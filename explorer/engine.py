@@ -38,7 +38,7 @@ from explorer.pipeline import DevicePipeline
 from explorer.spec import load_spec
 from explorer.survivors import Survivors
 from explorer.sweep_files import Checkpoint, ChunkParts, RunLock
-from explorer.sweep_output import SweepResult, constants, front_frame, metadata
+from explorer.sweep_output import SweepResult, column_info, constants, front_frame, metadata
 from explorer.sweep_plan import SweepPlan, SweepSettings
 
 __all__ = ["RunState", "Streamer", "SweepResult", "local_devices", "sweep"]
@@ -262,8 +262,9 @@ def sweep_range(plan: SweepPlan, spec, settings: SweepSettings, lo: int, hi: int
             nonlocal writer
             rows = done.rows
             if not plan.frontier:
-                table = pa.Table.from_pandas(pd.DataFrame(rows | {c: np.full(len(rows[plan.columns[0]]), v)
-                                                                    for c, v in fixed.items()}), preserve_index=False)
+                table = io.annotated(pa.Table.from_pandas(pd.DataFrame(
+                    rows | {c: np.full(len(rows[plan.columns[0]]), v) for c, v in fixed.items()}), preserve_index=False),
+                    column_info(plan, spec))
                 writer = writer or pq.ParquetWriter(tmp, table.schema)
                 writer.write_table(table.cast(writer.schema))
                 if plan.mode == "all":

@@ -2,8 +2,11 @@
 
 The metadata (key ``explorer``, JSON) holds the model name and version, the
 unit of every column, the full spec, the seed and the sample counts, so a
-result says how it was made. Writes are atomic: a temporary file in the same
-folder, then a rename, so a crash never leaves a half-written result.
+result says how it was made. Each column also carries its own unit and
+description as Arrow field metadata (``unit``, ``description``; what DuckDB's
+``parquet_schema`` and Polars show), and counts (devices, sequences, layout
+degrees) are int64. Writes are atomic: a temporary file in the same folder,
+then a rename, so a crash never leaves a half-written result.
 """
 
 from __future__ import annotations
@@ -27,10 +30,26 @@ def schema_with_metadata(schema: pa.Schema, metadata: dict) -> pa.Schema:
     return schema.with_metadata({**(schema.metadata or {}), METADATA_KEY: json.dumps(metadata, default=str)})
 
 
+def annotated(table: pa.Table, columns: dict) -> pa.Table:
+    """``table`` with its integer columns as int64 and each column's unit and description as
+    field metadata. ``columns``: a metadata dict's ``units`` and ``descriptions`` (name → str)
+    and ``integers`` (names); columns it does not name stay as they are. A float column named
+    an integer must hold whole numbers (pyarrow's safe cast refuses anything else)."""
+    units, docs = columns.get("units", {}), columns.get("descriptions", {})
+    integers = set(columns.get("integers", ()))
+    fields = []
+    for field in table.schema:
+        kind = pa.int64() if field.name in integers and pa.types.is_floating(field.type) else field.type
+        info = {k: v for k, v in (("unit", units.get(field.name)), ("description", docs.get(field.name))) if v}
+        fields.append(pa.field(field.name, kind, field.nullable, {**(field.metadata or {}), **info} or None))
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
+
+
 def write(frame: pd.DataFrame, path: str | os.PathLike, metadata: dict) -> Path:
-    """Writes ``frame`` to ``path`` atomically with ``metadata``; returns the path."""
+    """Writes ``frame`` to ``path`` atomically with ``metadata`` (its ``units``, ``descriptions``
+    and ``integers`` annotate the columns, see ``annotated``); returns the path."""
     path = Path(path)
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = annotated(pa.Table.from_pandas(frame, preserve_index=False), metadata)
     table = table.replace_schema_metadata(schema_with_metadata(table.schema, metadata).metadata)
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)

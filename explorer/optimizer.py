@@ -255,9 +255,9 @@ def _metadata(spec, settings, frame) -> dict:
     import datetime
 
     model = spec.model
-    units = {k: model.units[k] for k in (*model.design_names, *model.output_names)}
     return {
-        "model": model.name, "model_version": model.version, "units": units, "kind": "optimize",
+        "model": model.name, "model_version": model.version, "kind": "optimize",
+        **model.column_info([*model.design_names, *(a.name for a in spec.axes), *model.output_names]),
         "spec": spec.raw, "presets": spec.presets, "mode": spec.mode, "params": spec.params, "seed": settings.seed,
         "objectives": [{"name": n, "maximize": mx} for n, mx in spec.objectives],
         "optimize": dataclasses.asdict(settings), "runs": len(frame),

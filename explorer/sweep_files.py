@@ -120,6 +120,7 @@ class ChunkParts:
                 table = pq.read_table(part)
                 for k, v in constants.items():
                     table = table.append_column(k, pa.array(np.full(len(table), v)))
+                table = io.annotated(table, metadata)
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, io.schema_with_metadata(table.schema, metadata))
                 writer.write_table(table.cast(writer.schema))

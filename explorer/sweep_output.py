@@ -54,7 +54,8 @@ def constants(spec) -> dict:
 
 def front_frame(plan, spec, columns: dict) -> pd.DataFrame:
     """The front's columns as a frame: the plan's columns, the spec's constants, sorted best
-    first by the objectives (then by the design variables, so the order is unique)."""
+    first by the objectives (then by the design variables, so the order is unique); integer
+    columns as int64."""
     columns = columns or {c: np.empty(0) for c in plan.columns}
     frame = pd.DataFrame({c: columns[c] for c in plan.columns if c in columns})
     frame = frame.drop(columns=["feasible"], errors="ignore")
@@ -64,15 +65,24 @@ def front_frame(plan, spec, columns: dict) -> pd.DataFrame:
     keys = [frame[c].to_numpy() * sign for c, sign in zip(s.objectives, s.signs)]
     keys += [frame[c].to_numpy() for c in plan.model.design_names]
     order = np.lexsort(keys[::-1])
-    return frame.iloc[order].reset_index(drop=True)
+    frame = frame.iloc[order].reset_index(drop=True)
+    for c in column_info(plan, spec)["integers"]:  # counts as the file stores them (explorer.io.annotated)
+        if c in frame:
+            frame[c] = frame[c].astype(np.int64)
+    return frame
+
+
+def column_info(plan, spec) -> dict:
+    """Units, descriptions and integer columns of the run's files (``Model.column_info``): the
+    design variables, free parameters, outputs and constant columns."""
+    return plan.model.column_info([*plan.structure.units, *constants(spec)])
 
 
 def metadata(plan, spec, *, evaluated: int, feasible: int, on_front: int) -> dict:
     """The result file's provenance (the ``explorer`` key of its Parquet metadata)."""
     model = plan.model
-    units = plan.structure.units | {p: model.units[p] for p in constants(spec)}
     return {
-        "model": model.name, "model_version": model.version, "units": units,
+        "model": model.name, "model_version": model.version, **column_info(plan, spec),
         "kind": "sweep", "mode": spec.mode, "spec": spec.raw, "presets": spec.presets,
         "params": spec.params, "seed": spec.seed, "sampler": spec.sampler, "samples_total": plan.total,
         "evaluated": evaluated, "feasible": feasible, "on_front": on_front,

@@ -34,6 +34,7 @@ def test_preset_name_or_mapping_selects_params():
     ({"nu": -1e9}, None, "nu must be a positive finite number"),
     ({"nu": float("nan")}, None, "nu must be a positive finite number"),
     ({"n_parallel": 10.5}, None, "n_parallel must be an integer"),
+    ({"batch": 1024.5}, None, r"batch must be an integer \(sequences\); got 1024.5"),
     ({}, "h99", "unknown preset: 'h99'"),
     ({}, {"hardware": "tpu"}, "unknown hardware preset: 'tpu'"),
     ({"nu": [1e9, 2e9], "batch": [1.0, 2.0, 3.0]}, None, "do not broadcast"),

@@ -192,3 +192,39 @@ def test_written_file_has_ordinary_permissions(tmp_path):
     path = tmp_path / "perm.parquet"
     io.write(_frame(), path, {})
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_annotated_columns_carry_unit_description_and_integer_type():
+    table = pa.table({"n": np.array([8.0, 16.0], np.float32), "t": [1.5, 2.5], "free": [1, 2]})
+    info = {"units": {"n": "devices", "t": "s"}, "descriptions": {"t": "wall-clock time"}, "integers": ["n"]}
+    out = io.annotated(table, info)
+    assert out.schema.field("n").type == pa.int64() and out.column("n").to_pylist() == [8, 16]
+    assert out.schema.field("t").type == pa.float64()  # not an integer: unchanged
+    assert out.schema.field("t").metadata == {b"unit": b"s", b"description": b"wall-clock time"}
+    assert out.schema.field("n").metadata == {b"unit": b"devices"}
+    assert out.schema.field("free").metadata is None  # a column the metadata does not name
+
+
+def test_annotated_refuses_a_fractional_count():
+    table = pa.table({"n": [8.0, 16.5]})
+    with pytest.raises(pa.ArrowInvalid):  # a bug upstream, never a silent truncation
+        io.annotated(table, {"integers": ["n"]})
+
+
+def test_written_columns_read_back_with_units_in_pyarrow_and_duckdb(tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    frame = pd.DataFrame({"n_parallel": np.array([1024.0, 2048.0]), "energy_j": [1e12, 2e12]})
+    meta = {"units": {"n_parallel": "devices", "energy_j": "J"}, "descriptions": {"energy_j": "facility energy"},
+            "integers": ["n_parallel"]}
+    io.write(frame, tmp_path / "f.parquet", meta)
+    schema = pq.read_schema(tmp_path / "f.parquet")
+    assert schema.field("energy_j").metadata[b"unit"] == b"J"
+    path = str(tmp_path / "f.parquet")
+    assert duckdb.sql(f"select type from parquet_schema('{path}') where name = 'n_parallel'").fetchall() == [("INT64",)]
+    [(unit, doc)] = duckdb.sql(
+        "select json_extract_string(decode(value), '$.units.energy_j'), "
+        f"json_extract_string(decode(value), '$.descriptions.energy_j') from parquet_kv_metadata('{path}') "
+        "where key = 'explorer'").fetchall()
+    assert (unit, doc) == ("J", "facility energy")
+    back, _ = io.read(tmp_path / "f.parquet")
+    assert back.n_parallel.dtype == np.int64 and back.n_parallel.tolist() == [1024, 2048]

@@ -164,8 +164,9 @@ def test_matches_scipy_slsqp_on_random_model_instances(seed):
     params = {"gemm_efficiency": 0.72 * rng.uniform(0.8, 1.2), "usd_per_device_hour": rng.uniform(1.5, 4.0),
               "usd_per_nat": 10 ** rng.uniform(8.0, 9.5), "tdp": 700.0 * rng.uniform(0.9, 1.1)}
     days = rng.uniform(40.0, 120.0)
+    # batch continuous, as in SLSQP's problem (an integer batch is rounded after the descent)
     problem = spec("llm_training", {"temperature": {"low": 1e-3, "high": 3e-2, "scale": "log"},
-                                    "batch": {"low": 256, "high": 8192, "scale": "log"}},
+                                    "batch": {"low": 256, "high": 8192, "scale": "log", "integer": False}},
                    {"cost_usd": "min"}, margins=["memory_margin", "thermal_margin"],
                    bounds=[f"time_s <= {days} days"], params=params, hardware="h100-sxm",
                    workload="llama3.1-70b", starts=8, outer=10, inner=60)
@@ -194,7 +195,8 @@ def test_no_worse_than_a_dense_grid_on_a_4d_problem(tmp_path):
     grid_spec.pop("optimize")
     grid = explorer.sweep(grid_spec, progress=False).frame
     assert ours.cost_usd <= grid.cost_usd.min() * (1 + 1e-3)  # within grid resolution or better
-    assert float(ours.n_parallel) == round(float(ours.n_parallel))  # integer, and feasible:
+    assert float(ours.n_parallel) == round(float(ours.n_parallel))  # integers (devices, sequences),
+    assert float(ours.batch) == round(float(ours.batch))  # and feasible:
     # feasible to the tolerance (the augmented Lagrangian approaches the boundary from outside)
     assert ours.feasible and ours.max_violation <= 1e-4
     assert ours.memory_margin <= 1e-4 and ours.thermal_margin <= 1e-4

@@ -181,6 +181,27 @@ class Model:
         return ({v.name: v.unit for v in self.design} | {p.name: p.unit for p in self.params}
                 | {o.name: o.unit for o in self.outputs})
 
+    @property
+    def descriptions(self) -> dict[str, str]:
+        """The one-line description of every design variable, parameter and output that has one."""
+        return {item.name: item.doc for item in (*self.design, *self.params, *self.outputs) if item.doc}
+
+    @property
+    def integers(self) -> tuple[str, ...]:
+        """Inputs that take whole numbers only (device counts, batch sizes, layout degrees):
+        integer design variables and integer-domain parameters."""
+        return (*(v.name for v in self.design if v.integer),
+                *(p.name for p in self.params if not isinstance(p.default, str) and p.domain.integer))
+
+    def column_info(self, names) -> dict:
+        """What a result file says about its columns ``names`` (those that are this model's
+        inputs or outputs): ``units``, ``descriptions`` (name → str) and ``integers`` (the
+        names stored as int64); see ``explorer.io.annotated``."""
+        units, docs, integers = self.units, self.descriptions, set(self.integers)
+        names = [n for n in names if n in units]
+        return {"units": {n: units[n] for n in names}, "descriptions": {n: docs[n] for n in names if n in docs},
+                "integers": [n for n in names if n in integers]}
+
     def design_defaults(self, params: Mapping[str, float | str]) -> dict[str, float]:
         """Each design variable's default: a number, or the value of the parameter it names."""
         return {v.name: float(params[v.default]) if isinstance(v.default, str) else float(v.default)
