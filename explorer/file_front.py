@@ -11,6 +11,7 @@ import pandas as pd
 from explorer import io
 from explorer.errors import ExplorerError, warn
 from explorer.pareto import is_nondominated
+from explorer.sweep_output import front_scope
 
 
 def default_out(path) -> Path:
@@ -72,6 +73,7 @@ def frontier(path, out=None, objectives=None, maximize=(), feasible_only=False, 
     front = front.iloc[order].reset_index(drop=True)
     metadata = {**meta, "kind": "frontier", "source": str(path), "on_front": len(front),
                 "objectives": [{"name": c, "maximize": c in maximize} for c in objectives],
+                "mode": "frontier", "answers": front_scope(objectives),
                 "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     out = default_out(path) if out is None else Path(out)
     if write:

@@ -40,6 +40,7 @@ from explorer.optimize_program import compiled_solver, optimization_problem, to_
 from explorer.optimize_settings import OptimizeSettings, parse_settings, simplex_weights
 from explorer.problem import Problem, Structure
 from explorer.spec import load_spec
+from explorer.sweep_output import front_scope
 
 __all__ = ["OptimizeSettings", "optimization_problem", "optimize", "parse_settings", "simplex_weights"]
 
@@ -260,6 +261,7 @@ def _metadata(spec, settings, frame) -> dict:
         **model.column_info([*model.design_names, *(a.name for a in spec.axes), *model.output_names]),
         "spec": spec.raw, "presets": spec.presets, "mode": spec.mode, "params": spec.params, "seed": settings.seed,
         "objectives": [{"name": n, "maximize": mx} for n, mx in spec.objectives],
+        **({"answers": front_scope([n for n, _ in spec.objectives])} if spec.mode == "frontier" else {}),
         "optimize": dataclasses.asdict(settings), "runs": len(frame),
         "converged": int(frame.converged.sum()), "feasible": int(frame.feasible.sum()),
         "on_front": int(frame.on_front.sum()), "dtype": spec.dtype,

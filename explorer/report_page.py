@@ -98,6 +98,7 @@ def _metapage_html(data):
                  meta.get("evaluated", meta.get("runs")), int) else "?"),
              ("feasible", f"{meta.get('feasible', '?')}"), ("on the front", f"{len(data.front):,}"),
              ("objectives", ", ".join(f"{o} ({'max' if m else 'min'})" for o, m in zip(data.objectives, data.maximize))),
+             *([("answers", meta["answers"])] if meta.get("answers") else []),
              ("created", meta.get("created", "?")), ("file", str(data.path))]
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items)
     spec = html.escape(json.dumps(meta.get("spec", {}), indent=2, default=str))
@@ -111,6 +112,7 @@ def summary_md(data, path):
              f"{json.dumps(data.meta.get('presets', {}))}; {len(data.front):,} configurations on the Pareto front "
              f"of {', '.join(data.objectives)}" + (f" out of {data.meta['evaluated']:,} evaluated."
                                                     if isinstance(data.meta.get("evaluated"), int) else "."), "",
+             *([f"> {data.meta['answers']}.", ""] if data.meta.get("answers") else []),
              "| operating point | " + " | ".join(data.label(c) for c in cols) + " |",
              "|---|" + "---:|" * len(cols)]
     for name, row in data.points.items():

@@ -72,6 +72,14 @@ def front_frame(plan, spec, columns: dict) -> pd.DataFrame:
     return frame
 
 
+def front_scope(objectives) -> str:
+    """What a front can answer, in one sentence: its metadata's ``answers`` and the report's
+    summary say it (a front over other outputs needs every feasible row)."""
+    return (f"Pareto-optimal for {', '.join(objectives)} only: a configuration dominated in those is not in this "
+            f"file, however well it does on any other output; for another objective, sweep with "
+            f"output.mode = \"feasible\" or \"all\" and take that file's front")
+
+
 def column_info(plan, spec) -> dict:
     """Units, descriptions and integer columns of the run's files (``Model.column_info``): the
     design variables, free parameters, outputs and constant columns."""
@@ -87,6 +95,7 @@ def metadata(plan, spec, *, evaluated: int, feasible: int, on_front: int) -> dic
         "params": spec.params, "seed": spec.seed, "sampler": spec.sampler, "samples_total": plan.total,
         "evaluated": evaluated, "feasible": feasible, "on_front": on_front,
         "objectives": [{"name": n, "maximize": mx} for n, mx in spec.objectives],
+        **({"answers": front_scope([n for n, _ in spec.objectives])} if spec.mode == "frontier" else {}),
         "margins": list(spec.margins), "bounds": [dataclasses.asdict(b) for b in spec.bounds],
         "dtype": spec.dtype, "chunk_size": plan.chunk, "digest": plan.digest(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

@@ -62,6 +62,7 @@ def test_sweep_report_writes_every_file(sweep_report):
             assert height >= 400 and width >= 600
     summary = files["summary.md"].read_text()
     assert "speed-optimised" in summary and "knee" in summary and f"{len(result.frame):,}" in summary
+    assert "> Pareto-optimal for time_s, energy_j, final_loss only" in summary  # what the front can answer
 
 
 def _page_data(path):

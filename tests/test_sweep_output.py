@@ -22,9 +22,11 @@ def test_front_file_has_integer_counts_and_described_columns(tmp_path):
     frame, meta = io.read(result.path)
     assert meta["integers"] == ["batch", "n_parallel"] and meta["units"]["time_s"] == "s"
     assert (frame.batch.to_numpy() == result.frame.batch.to_numpy()).all()
+    assert meta["answers"].startswith("Pareto-optimal for time_s, energy_j, final_loss only")  # what it can answer
 
 
 def test_every_row_file_has_integer_counts_too(tmp_path):
     result = sweep(small_spec(tmp_path, mode="all", chunk=500), progress=False)
     schema = pq.read_schema(result.path)
     assert str(schema.field("batch").type) == "int64" and schema.field("batch").metadata[b"unit"] == b"sequences"
+    assert "answers" not in io.read(result.path)[1]  # every row: it answers any objective
