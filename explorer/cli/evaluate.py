@@ -24,7 +24,7 @@ def add_arguments(parser):
 def parse_settings(model, settings):
     """NAME=VALUE strings -> (design arrays, parameter overrides), units converted."""
     from explorer.errors import ExplorerError
-    from explorer.units import parse_quantity
+    from explorer.units import parse_quantity, split_list
 
     design, overrides = {}, {}
     for item in settings:
@@ -33,7 +33,7 @@ def parse_settings(model, settings):
             raise ExplorerError(f"setting {item!r} is not NAME=VALUE")
         if name in model.design_names:
             unit = model.variable(name).unit
-            design[name] = [parse_quantity(v, unit, name) for v in text.split(",")]
+            design[name] = [parse_quantity(v, unit, name) for v in split_list(text)]
         elif name in model.param_names:
             param = model.param(name)
             overrides[name] = text if param.choices else parse_quantity(text, param.unit, name)
