@@ -8,11 +8,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from explorer.errors import ExplorerError
+from explorer.errors import ExplorerError, warn
 from explorer.models import get_model, resolve_params
 from explorer.models.base import Model
 from explorer.presets import find_preset
 from explorer.problem import Problem, Structure
+from explorer.units import humanize, parse_quantity
 
 
 def parse_params(model: Model, params: str | Mapping | None):
@@ -33,26 +34,48 @@ def parse_params(model: Model, params: str | Mapping | None):
     return presets, overrides
 
 
-def check_design(model: Model, design: Mapping[str, object]) -> dict[str, np.ndarray]:
-    """Validates names and domains of a user design; returns float arrays.
+def _as_numbers(value, unit: str, name: str) -> np.ndarray:
+    """A design value as floats in ``unit``: numbers as they are (SI), strings with units parsed
+    ("1.5 GHz", ["8k", "16k"])."""
+    if isinstance(value, (str, bytes)) or (np.ndim(value) and np.asarray(value).dtype.kind in "OUS"):
+        texts = np.asarray(value, dtype=object)
+        return np.vectorize(lambda t: parse_quantity(t, unit, f"design variable {name}"), otypes=[float])(texts)
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ExplorerError(f"design variable {name} must be numeric ({unit}); got {value!r}") from None
 
-    Every design variable of the shipped models is a positive quantity (a
-    clock, a batch, a temperature, a device count), so non-positive or
-    non-finite values are rejected here, before any tracing.
+
+def check_design(model: Model, design) -> dict[str, np.ndarray]:
+    """Validates names and domains of a user design; returns float arrays in the model's units.
+
+    ``design`` is a mapping or a DataFrame (whose design-variable columns are taken, the other
+    columns ignored: a front read from a file can be evaluated again). Values are numbers in
+    SI units or strings with a unit. Every design variable of the shipped models is a
+    positive quantity (a clock, a batch, a temperature, a device count), so non-positive or
+    non-finite values are rejected here, before any tracing; a value outside the variable's
+    usual range gets a one-line warning (``nu=1.5`` is 1.5 Hz, not 1.5 GHz).
     """
+    if isinstance(design, pd.DataFrame):
+        design = {c: design[c].to_numpy() for c in design.columns if c in model.design_names}
     out = {}
     for name, value in design.items():
         var = model.variable(name)
-        try:
-            arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
-            raise ExplorerError(f"design variable {name} must be numeric ({var.unit}); got {value!r}") from None
+        arr = _as_numbers(value, var.unit, name)
         bad = ~np.isfinite(arr) | (arr <= 0)
         if bad.any():
             raise ExplorerError(f"design variable {name} must be a positive finite number ({var.unit}); "
                                 f"got {float(arr[bad].flat[0])!r}")
         if var.integer and np.any(arr != np.round(arr)):
             raise ExplorerError(f"design variable {name} must be an integer ({var.unit}); got {float(arr[arr != np.round(arr)].flat[0])!r}")
+        low, high = var.bounds
+        outside = (arr < low / 10) | (arr > high * 10)
+        if outside.any():
+            x = float(arr[outside].flat[0])
+            prefixed = [f"'{x:g} {p}{var.unit}'" for p, f in (("k", 1e3), ("M", 1e6), ("G", 1e9)) if low <= x * f <= high]
+            shown = [humanize(v, var.unit) or f"{v:,g} {var.unit}" for v in (x, low, high)]
+            warn(f"design variable {name} = {shown[0]} is far outside its usual range {shown[1]} to {shown[2]}"
+                 + (f" (numbers are in {var.unit}: did you mean {prefixed[0]}?)" if prefixed else ""))
         out[name] = arr
     return out
 
@@ -70,9 +93,11 @@ def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "l
     """Evaluates ``model`` at the configurations in ``design``.
 
     Args:
-      design: design variable -> scalar or array; arrays broadcast together.
-        A variable left out takes the model's documented default (for
-        ``llm_training``, the workload's reference recipe), so ``evaluate({})``
+      design: design variable -> scalar or array (numbers in the model's SI units, or
+        strings with a unit: ``{"nu": "1.5 GHz", "n_parallel": ["8k", "16k"]}``); arrays
+        broadcast together. A DataFrame's design-variable columns are taken (other columns
+        are ignored) and its index kept. A variable left out takes the model's documented
+        default (for ``llm_training``, the workload's reference recipe), so ``evaluate({})``
         is the default point.
       model: registered model name or a Model.
       params: a preset name, or a mapping of preset kinds ("hardware",
@@ -80,7 +105,8 @@ def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "l
         ``{"hardware": "b200", "workload": "gpt3-175b", "pue": 1.3}``.
 
     Returns:
-      One row per configuration; a column per design variable, then per output.
+      One row per configuration; a column per design variable, then per output, then
+      ``feasible`` (every margin ≤ 0).
       Units are in ``df.attrs["units"]``, the model in ``df.attrs["model"]``.
     """
     import jax
@@ -90,7 +116,7 @@ def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "l
     presets, overrides = parse_params(model, params)
     resolved = resolve_params(model, presets, overrides)
     values = model.design_defaults(resolved)
-    values.update(check_design(model, design or {}))
+    values.update(check_design(model, {} if design is None else design))
     try:
         arrays = np.broadcast_arrays(*values.values())
     except ValueError:
@@ -102,12 +128,14 @@ def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "l
     outputs = _jitted_model(problem.structure)({k: jnp.asarray(v, dtype) for k, v in flat.items()},
                                                problem.fixed_arrays(dtype))
     n = len(next(iter(flat.values())))
-    frame = {k: v for k, v in flat.items()}
+    frame = {k: v.astype(np.int64) if k in model.integers else v for k, v in flat.items()}  # counts stay whole
     for name in model.output_names:
         frame[name] = np.broadcast_to(np.asarray(outputs[name], dtype=float), (n,))
-    df = pd.DataFrame(frame)
+    frame["feasible"] = (np.logical_and.reduce([frame[m] <= 0 for m in model.margins]) if model.margins
+                         else np.ones(n, bool))  # every margin met
+    df = pd.DataFrame(frame, index=design.index if isinstance(design, pd.DataFrame) and len(design) == n else None)
     df.attrs["model"] = model.name
     df.attrs["model_version"] = model.version
-    df.attrs["units"] = {k: model.units[k] for k in (*model.design_names, *model.output_names)}
+    df.attrs["units"] = {k: model.units[k] for k in (*model.design_names, *model.output_names)} | {"feasible": ""}
     df.attrs["params"] = dict(resolved)
     return df

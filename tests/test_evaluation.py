@@ -1,6 +1,8 @@
-"""evaluate(): defaults, broadcasting, preset selection and bad input."""
+"""evaluate(): defaults, broadcasting, DataFrames, unit strings, feasibility, preset selection
+and bad input."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import explorer
@@ -38,8 +40,45 @@ def test_preset_name_or_mapping_selects_params():
     ({}, "h99", "unknown preset: 'h99'"),
     ({}, {"hardware": "tpu"}, "unknown hardware preset: 'tpu'"),
     ({"nu": [1e9, 2e9], "batch": [1.0, 2.0, 3.0]}, None, "do not broadcast"),
+    ({"nu": "1.5 GW"}, None, "unit 'GW' in '1.5 GW' does not convert to 'Hz'"),
+    ({"nu": ["1.5 GHz", "fast"]}, None, "'fast' is not a number"),
 ])
 def test_bad_input_is_one_clear_error(design, params, message):
     with pytest.raises(ExplorerError, match=message) as err:
         explorer.evaluate(design, params=params)
     assert "\n" not in str(err.value)
+
+
+def test_unit_strings_equal_si_numbers():
+    by_text = explorer.evaluate({"nu": "1.5 GHz", "n_parallel": ["8k", "16,384"], "batch": "1,024"})
+    by_number = explorer.evaluate({"nu": 1.5e9, "n_parallel": [8000, 16384], "batch": 1024})
+    pd.testing.assert_frame_equal(by_text, by_number)
+
+
+def test_a_dataframe_is_evaluated_row_by_row_with_its_index():
+    rows = pd.DataFrame({"nu": [1.2e9, 1.8e9], "n_parallel": [4096, 8192], "time_s": [0.0, 0.0]}, index=[7, 9])
+    df = explorer.evaluate(rows)  # time_s, an output, is not an input: ignored
+    assert list(df.index) == [7, 9]
+    one = explorer.evaluate({"nu": 1.8e9, "n_parallel": 8192})
+    assert df.loc[9, "time_s"] == one.time_s[0] and df.loc[9, "time_s"] != 0.0
+
+
+def test_feasible_column_is_every_margin_met():
+    df = explorer.evaluate({"n_parallel": [8, 1024, 65536]})
+    margins = [c for c in df.columns if c.endswith("_margin")]
+    assert margins and (df.feasible == (df[margins] <= 0).all(axis=1)).all()
+    assert not df.feasible[0]  # 70B parameters and their optimiser state do not fit in 8 GPUs' memory
+
+
+def test_counts_are_integers():
+    df = explorer.evaluate({"batch": [512, 1024]})
+    assert df.batch.dtype == np.int64 and df.n_parallel.dtype == np.int64
+
+
+def test_a_value_far_outside_its_range_warns_with_the_likely_unit(capsys):
+    explorer.evaluate({"nu": 1.5})
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nu = 1.5 Hz is far outside its usual range 200 MHz to 2.2 GHz" in err
+    assert "did you mean '1.5 GHz'?" in err
+    explorer.evaluate({"nu": 1.5e9})
+    assert capsys.readouterr().err == ""

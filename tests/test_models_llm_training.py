@@ -90,7 +90,7 @@ def test_noise_scale_law_and_power_law():
 
 def test_outputs_match_declared_metadata():
     df = explorer.evaluate({})
-    assert set(df.columns) == set(MODEL.design_names) | set(MODEL.output_names)
+    assert set(df.columns) == set(MODEL.design_names) | set(MODEL.output_names) | {"feasible"}
     assert df.attrs["units"]["power_limit"] == "W" and df.attrs["units"]["clock_hz"] == "Hz"
     assert set(MODEL.margins) == {"memory_margin", "thermal_margin", "clock_margin", "power_margin",
                                   "layout_margin", "time_margin"}

@@ -60,8 +60,9 @@ def run(args):
             params[kind] = getattr(args, kind)
     df = evaluate(design, model=model, params=params)
     units = df.attrs["units"]
+    headed = df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns if units[c]})
     if args.csv:
-        df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns}).to_csv(__import__("sys").stdout, index=False)
+        headed.to_csv(__import__("sys").stdout, index=False)
         return 0
     presets = ", ".join(f"{k}={v}" for k, v in params.items() if k in model.preset_kinds) or "defaults"
     print(f"model {model.name} v{model.version} ({presets}), {len(df)} configuration(s)")
@@ -69,11 +70,14 @@ def run(args):
         row = df.iloc[0]
         kinds = {o.name: o.kind for o in model.outputs}
         for col in df.columns:
+            if col == "feasible":
+                print(f"  {col:<22} {'yes' if row[col] else 'no':>12} (every margin ≤ 0)")
+                continue
             tag = " (≤ 0 is feasible)" if kinds.get(col) == "margin" else ""
             human = humanize(row[col], units[col])
             human = f"  ({human})" if human else ""
             print(f"  {col:<22} {row[col]:>12.5g} {units[col]:<10}{human}{tag}")
     else:
         with pd.option_context("display.max_columns", None, "display.width", 200):
-            print(df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns}).to_string(index=False))
+            print(headed.to_string(index=False))
     return 0
