@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from explorer import io
-from explorer.errors import ExplorerError
+from explorer.errors import ExplorerError, warn
 from explorer.output_checks import check_output, remove_orphans
 from explorer.pareto import ParetoArchive
 from explorer.survivors import objective_points
@@ -147,6 +147,8 @@ class TaskManifest:
                 raise ExplorerError(f"{str(self.dir)!r} was made by a different spec, preset or chunk size; "
                                     "delete it or run without --resume")
             return [tuple(r) for r in saved["ranges"]]
+        if resume:
+            warn(f"--resume: no parts of an earlier run in {str(self.dir)!r}; running from the start")
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True)
         ranges = task_ranges(n_chunks, tasks)

@@ -31,7 +31,7 @@ import pandas as pd
 from explorer import io
 from explorer.diagnose import why_empty
 from explorer.dominance import layout
-from explorer.errors import ExplorerError, SweepInterrupted
+from explorer.errors import ExplorerError, SweepInterrupted, warn
 from explorer.pareto import ParetoArchive
 from explorer.output_checks import check_output, remove_orphans
 from explorer.pipeline import DevicePipeline
@@ -160,6 +160,8 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
     archive = ParetoArchive(m)
     checkpoint = Checkpoint(spec.path, plan.digest_key())
     loaded = checkpoint.load(archive) if resume else None
+    if resume and not loaded:
+        warn(f"--resume: no checkpoint of this spec beside {str(spec.path)!r}; running from the start")
     state = RunState(**loaded[0]) if loaded else RunState()
     survivors = Survivors(archive, list(plan.structure.objectives), plan.structure.signs,
                           tables=bool(layout(m)), columns=loaded[1] if loaded else None)

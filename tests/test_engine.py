@@ -161,6 +161,13 @@ def test_resume_after_interrupt_gives_the_identical_result(tmp_path, monkeypatch
     assert meta_a["feasible"] == meta_b["feasible"]
 
 
+def test_resume_without_a_checkpoint_warns_and_runs_from_the_start(tmp_path, capsys):
+    result = sweep(small_spec(tmp_path), resume=True, progress=False)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--resume: no checkpoint of this spec" in err and "from the start" in err
+    assert result.evaluated == 6**4 and result.evaluated_before == 0
+
+
 def test_resume_refuses_a_checkpoint_of_another_spec(tmp_path, monkeypatch):
     spec = interrupted_run(tmp_path, monkeypatch)
     other = copy.deepcopy(spec)

@@ -33,6 +33,9 @@ def test_numpy_values_equal_the_jax_values(model_name):
     design = {k: v * rng.uniform(0.8, 1.2, 16) for k, v in model.design_defaults(params).items()}
     if "n_parallel" in design:
         design["n_parallel"] = np.full(16, model.design_defaults(params)["n_parallel"])
+    for name in model.integers:  # whole numbers (batch in sequences)
+        if name in design:
+            design[name] = np.round(design[name])
     out = evaluate_numpy(model, design, {**numeric, **choices})
     reference = explorer.evaluate(design, model=model_name)
     for name in model.output_names:

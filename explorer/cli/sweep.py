@@ -84,7 +84,8 @@ def run(args):
         os._exit(130)  # skip interpreter teardown: XLA's compiler threads may still be running
     if "key" in planned and result.evaluated - result.evaluated_before >= 1 << 20:  # a rate worth keeping
         remember(planned["key"], result.configs_per_s)
-    print(f"{result.evaluated:,} configurations evaluated, {result.feasible:,} feasible, "
+    resumed = f" ({result.evaluated - result.evaluated_before:,} in this run)" if result.evaluated_before else ""
+    print(f"{result.evaluated:,} configurations evaluated{resumed}, {result.feasible:,} feasible, "
           f"{result.on_front:,} on the Pareto front")
     if result.empty_reason:
         print(f"explorer sweep: warning: {result.empty_reason}", file=sys.stderr)
