@@ -44,7 +44,7 @@ from explorer.sweep_output import front_scope
 
 __all__ = ["OptimizeSettings", "optimization_problem", "optimize", "parse_settings", "simplex_weights"]
 
-def optimize(spec, *, out: str | None = None, write: bool = True) -> pd.DataFrame:
+def optimize(spec, *, out: str | None = None, write: bool = True, progress: bool = False) -> pd.DataFrame:
     """Solves the ``[optimize]`` problem of a spec; one row per run plus the best marked.
 
     Args:
@@ -54,6 +54,8 @@ def optimize(spec, *, out: str | None = None, write: bool = True) -> pd.DataFram
         objectives (the sweep's schema plus the weights and convergence columns),
         ``feasible`` every feasible run, ``all`` every run.
       write: write the Parquet file.
+      progress: a progress bar on stderr over the phases (compile and normalise, payoff
+        table, descent, integer rounding), each named as it runs.
 
     Returns:
       DataFrame: run, start, weight columns, the free variables, every model output,
@@ -67,7 +69,7 @@ def optimize(spec, *, out: str | None = None, write: bool = True) -> pd.DataFram
     # optax's L-BFGS mixes int32 and int64 counters in x64 mode, which a caller's strict
     # dtype promotion would reject; the solver itself does not depend on promotion rules.
     with jax.enable_x64(spec.dtype == "float64"), jax.numpy_dtype_promotion("standard"):
-        frame = _solve(optimization_problem(spec), settings)
+        frame = _solve(optimization_problem(spec), settings, progress)
     if write:
         from explorer import io
 
@@ -77,9 +79,10 @@ def optimize(spec, *, out: str | None = None, write: bool = True) -> pd.DataFram
     return frame
 
 
-def _solve(problem: Problem, st: OptimizeSettings) -> pd.DataFrame:
+def _solve(problem: Problem, st: OptimizeSettings, progress: bool = False) -> pd.DataFrame:
     import jax.numpy as jnp
     from scipy.stats import qmc
+    from tqdm import tqdm
 
     structure = problem.structure
     dtype = jnp.float64 if structure.dtype == "float64" else jnp.float32
@@ -104,14 +107,24 @@ def _solve(problem: Problem, st: OptimizeSettings) -> pd.DataFrame:
         out = fn(*(jnp.asarray(a[take], dtype) for a in row_args), *rest)
         return tuple(np.asarray(a, float)[:n] for a in (out if isinstance(out, tuple) else (out,)))
 
+    bar = tqdm(total=4 if m > 1 else 3, desc="optimize", unit="phase", disable=not progress, leave=False)
+    names = []
+
+    def phase(name):  # the previous phase is done; show the next one
+        bar.update(1 if names else 0)
+        names.append(name)
+        bar.set_postfix_str(name, refresh=True)
+
     # normalisation: the range of each objective over the starts, from a utopia point one
     # range below the best start (so wₖf̃ₖ > 0 where optima beat every start)
+    phase("compiling and normalising")
     (f0,) = padded(objectives_at, (z_starts,), fixed)
     ideal, span = _normalisation(f0, margin=1.0)
     if m > 1:
         # payoff table: solve each objective alone, then normalise between the ideal point
         # (less 1% of the range) and the nadir of those extremes, so the weights spread
         # over the front instead of over everything the starts happened to visit
+        phase(f"payoff table: {m} objectives alone, {m * st.starts} runs")
         extreme_w = np.repeat(np.eye(m), st.starts, axis=0)
         extreme_z = np.tile(z_starts, (m, 1))
         _, _, g_ext, f_ext, _, _ = padded(
@@ -124,12 +137,16 @@ def _solve(problem: Problem, st: OptimizeSettings) -> pd.DataFrame:
     runs_w = np.repeat(weights, st.starts, axis=0)
     runs_z = np.tile(z_starts, (len(weights), 1))
     values = (fixed, bounds, jnp.asarray(ideal, dtype), jnp.asarray(span, dtype))
+    phase(f"descent: {len(runs_z)} runs")
     z, value, g, _, grad_f, jac_g = padded(solve_all, (runs_z, runs_w), values)
+    phase("KKT check and integer rounding")
     kkt, comp = _kkt(grad_f, jac_g, g)
     x = {k: np.asarray(v, float) for k, v in to_x(structure, jnp.asarray(z, dtype)).items()}
     x = _round_integers(structure, st, x, evaluate, fixed, bounds, runs_w, ideal, span)
     outputs, g_model = evaluate({k: jnp.asarray(v, dtype) for k, v in x.items()}, fixed, bounds)
     outputs = {k: np.asarray(v, float) for k, v in outputs.items()}
+    bar.update(bar.total - bar.n)
+    bar.close()
     return _frame(problem, runs_w, x, outputs, np.asarray(g_model, float), value, kkt, comp, st)
 
 

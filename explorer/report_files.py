@@ -20,6 +20,7 @@ Fronts above ``MAX_POINTS`` rows are shown as an evenly spaced sample (the page 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -109,8 +110,9 @@ class _Data:
         return f"{col} [{unit}]" if unit and unit != "1" else col
 
 
-def report(path, out_dir=None) -> dict[str, Path]:
-    """Writes the report of ``path`` into ``out_dir`` (default: beside it, ``<stem>_report``).
+def report(path, out_dir=None, progress: bool = False) -> dict[str, Path]:
+    """Writes the report of ``path`` into ``out_dir`` (default: beside it, ``<stem>_report``);
+    ``progress``: a progress bar on stderr, one step per file.
 
     Returns:
       {name: path} of every file written.
@@ -127,15 +129,19 @@ def report(path, out_dir=None) -> dict[str, Path]:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise ExplorerError(f"cannot make the report folder {str(out)!r}: {err.strerror or err}") from None
-    files = {}
-    for a, b, c in _pairs(data):
-        name = f"frontier_{a}_vs_{b}.png"
-        files[name] = _frontier_png(data, a, b, c, out / name)
-    files["design_along_front.png"] = _design_png(data, out / "design_along_front.png")
+    from tqdm import tqdm
+
+    jobs = {f"frontier_{a}_vs_{b}.png": functools.partial(_frontier_png, data, a, b, c) for a, b, c in _pairs(data)}
+    jobs["design_along_front.png"] = functools.partial(_design_png, data)
     if data.runs is not None and "kkt_residual" in data.runs.columns:
-        files["convergence.png"] = _convergence_png(data, out / "convergence.png")
-    files["index.html"] = page_html(data, out / "index.html")
-    files["summary.md"] = summary_md(data, out / "summary.md")
+        jobs["convergence.png"] = functools.partial(_convergence_png, data)
+    jobs["index.html"] = functools.partial(page_html, data)
+    jobs["summary.md"] = functools.partial(summary_md, data)
+    files = {}
+    with tqdm(jobs.items(), desc="report", unit="file", disable=not progress, leave=False) as bar:
+        for name, write in bar:
+            bar.set_postfix_str(name)
+            files[name] = write(out / name)
     return files
 
 

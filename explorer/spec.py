@@ -200,14 +200,29 @@ def _distributed(raw: dict) -> dict:
     return dict(table)
 
 
-def load_spec(source, *, path: str | None = None, samples: int | None = None) -> SweepSpec:
-    """A SweepSpec from a TOML path, a dict, or a SweepSpec (returned as is)."""
+def with_model(raw: dict, model: dict | None) -> dict:
+    """``raw`` with ``model``'s entries in its ``[model]`` table: presets replaced, ``params``
+    added to (the CLI's --hardware, --workload and --param)."""
+    if not model:
+        return raw
+    table = dict(raw.get("model", {})) if isinstance(raw.get("model", {}), dict) else {}
+    merged = {**table, **{k: v for k, v in model.items() if k != "params"}}
+    if model.get("params"):
+        params = table.get("params", {})
+        merged["params"] = {**(params if isinstance(params, dict) else {}), **model["params"]}
+    return {**raw, "model": merged}
+
+
+def load_spec(source, *, path: str | None = None, samples: int | None = None, model: dict | None = None) -> SweepSpec:
+    """A SweepSpec from a TOML path, a dict, or a SweepSpec (returned as is); ``model``:
+    entries merged into its ``[model]`` table (see ``with_model``)."""
     if isinstance(source, SweepSpec):
-        if path is None and samples is None:
+        if path is None and samples is None and not model:
             return source
-        return parse_spec(source.raw, path=str(path or source.path), samples=samples or source.samples)
+        return parse_spec(with_model(source.raw, model), path=str(path or source.path),
+                          samples=samples or source.samples)
     if isinstance(source, dict):
-        return parse_spec(source, path=path, samples=samples)
+        return parse_spec(with_model(source, model), path=path, samples=samples)
     file = Path(source)
     try:
         text = file.read_text(encoding="utf-8")
@@ -221,4 +236,4 @@ def load_spec(source, *, path: str | None = None, samples: int | None = None) ->
         raise ExplorerError(f"{file}: not valid TOML: {str(err).splitlines()[0]}") from None
     except RecursionError:
         raise ExplorerError(f"{file}: nested too deeply to be a spec") from None
-    return parse_spec(raw, str(file), path=path, samples=samples)
+    return parse_spec(with_model(raw, model), str(file), path=path, samples=samples)

@@ -70,6 +70,51 @@ def test_calibrate_prints_the_table(capsys):
     assert "Leave-one-out |error|: mean" in out
 
 
+def test_sweep_takes_presets_and_params_and_prints_json(tmp_path, capsys):
+    import json
+
+    from explorer import io
+
+    spec = write_spec(tmp_path)
+    code, out, _ = run_cli(capsys, "sweep", str(spec), "--quiet", "--json", "--hardware", "b200",
+                           "--param", "pue=1.3", "--param", "usd_per_kwh=0.2")
+    document = json.loads(out)
+    assert code == 0 and document["evaluated"] == 144 and document["evaluated_in_this_run"] == 144
+    assert document["path"] == str(tmp_path / "front.parquet") and document["on_front"] >= 1
+    _, meta = io.read(tmp_path / "front.parquet")
+    assert meta["presets"]["hardware"] == "b200" and meta["presets"]["workload"] == "llama3.1-70b"
+    assert meta["params"]["pue"] == pytest.approx(1.3) and meta["params"]["usd_per_kwh"] == pytest.approx(0.2)
+    code, _, err = run_cli(capsys, "sweep", str(spec), "--param", "pue")
+    assert code == 2 and "--param 'pue' is not KEY=VALUE" in err
+
+
+def test_evaluate_grid_columns_and_json(capsys):
+    import json
+
+    code, out, _ = run_cli(capsys, "evaluate", "--grid", "--json", "--columns", "time_s,feasible",
+                           "nu=1.2GHz,1.8GHz", "n_parallel=4k,8k,16k")
+    document = json.loads(out)
+    rows = document["rows"]
+    assert code == 0 and len(rows) == 6  # 2 × 3, the product
+    assert {(r["nu"], r["n_parallel"]) for r in rows} == {(a, b) for a in (1.2e9, 1.8e9) for b in (4000, 8000, 16000)}
+    assert set(rows[0]) == {"nu", "power_limit", "batch", "temperature", "n_parallel", "time_s", "feasible"}
+    assert document["units"]["time_s"] == "s"
+    code, _, err = run_cli(capsys, "evaluate", "--columns", "speed")
+    assert code == 2 and "--columns: 'speed' is not an output" in err
+
+
+def test_presets_and_frontier_print_json(tmp_path, capsys):
+    import json
+
+    code, out, _ = run_cli(capsys, "presets", "--json")
+    assert code == 0 and "h100-sxm" in json.loads(out)["hardware"]
+    code, out, _ = run_cli(capsys, "presets", "h100-sxm", "--json")
+    assert json.loads(out)["values"]["nu_nominal"]["unit"] == "Hz"
+    pd.DataFrame({"a": [1.0, 2.0], "b": [2.0, 1.0]}).to_parquet(tmp_path / "x.parquet")
+    code, out, _ = run_cli(capsys, "frontier", str(tmp_path / "x.parquet"), "--objectives", "a,b", "--json")
+    assert code == 0 and json.loads(out) == {"path": str(tmp_path / "x.front.parquet"), "on_front": 2, "rows_in": 2}
+
+
 def test_calibrate_dvfs_prints_every_hardware_preset(capsys):
     code, out, _ = run_cli(capsys, "calibrate", "--dvfs")
     assert code == 0
@@ -254,6 +299,14 @@ def test_optimize_prints_the_best_configuration(tmp_path, capsys):
 
     frame, meta = io.read(tmp_path / "front.parquet")
     assert len(frame) == 4 and meta["kind"] == "optimize" and frame.best.sum() == 1
+    import json
+
+    code, out, _ = run_cli(capsys, "optimize", str(spec), "--json", "--quiet", "--param", "usd_per_kwh=0.2")
+    document = json.loads(out)  # one JSON document, nothing else on stdout
+    assert code == 0 and document["runs"] == 4 and document["best"]["energy_j"] > 0
+    _, meta = io.read(tmp_path / "front.parquet")
+    assert meta["spec"]["model"]["params"] == {"usd_per_kwh": "0.2"}
+    assert meta["params"]["usd_per_kwh"] == pytest.approx(0.2)
 
 
 def test_optimize_bad_settings_write_nothing(tmp_path, capsys):

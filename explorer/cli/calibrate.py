@@ -13,12 +13,15 @@ slowdown, and the published measurement it should match.
 
 from __future__ import annotations
 
+from explorer.cli.common import add_output_arguments, print_json
+
 
 def add_arguments(parser):
     """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("--dvfs", action="store_true",
                         help="energy-optimal power limit and clock per hardware preset")
     parser.add_argument("--csv", action="store_true", help="print CSV instead of a Markdown table")
+    add_output_arguments(parser, progress=False)
 
 
 def run(args):
@@ -35,7 +38,9 @@ def run(args):
 
         result = calibrate()
         table, text = result.table, format_table(result)
-    if args.csv:
+    if args.json:
+        print_json(table.to_dict(orient="records"))
+    elif args.csv:
         table.to_csv(sys.stdout, index=False)
     else:
         print(text)

@@ -3,13 +3,16 @@
 Settings are NAME=VALUE pairs. NAME is a design variable (for llm_training:
 nu, batch, temperature, n_parallel) or any model parameter (e.g. pue=1.3).
 VALUE may carry a unit ("nu=1.5GHz", "t_max=90days") and may be a
-comma-separated list: lists broadcast into several configurations.
+comma-separated list: lists broadcast into several configurations (--grid: every
+combination). --columns picks the outputs printed; --json prints one JSON document.
 
 Example:
   explorer evaluate --hardware h100-sxm --workload llama3.1-70b nu=1.5e9 batch=1024 n_parallel=4096
 """
 
 from __future__ import annotations
+
+from explorer.cli.common import add_output_arguments, print_json
 
 
 def add_arguments(parser):
@@ -19,6 +22,11 @@ def add_arguments(parser):
     parser.add_argument("--hardware", help="hardware preset (see `explorer presets`)")
     parser.add_argument("--workload", help="workload preset (see `explorer presets`)")
     parser.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    parser.add_argument("--grid", action="store_true",
+                        help="every combination of the lists (their product), instead of broadcasting them")
+    parser.add_argument("--columns", metavar="A,B,...",
+                        help="print only these columns (the design variables are always printed)")
+    add_output_arguments(parser, progress=False)
 
 
 def parse_settings(model, settings):
@@ -48,6 +56,7 @@ def run(args):
     """Runs the subcommand with parsed ``args``; returns the exit status."""
     import pandas as pd
 
+    from explorer.errors import ExplorerError
     from explorer.evaluation import evaluate
     from explorer.models import get_model
     from explorer.units import humanize
@@ -58,8 +67,24 @@ def run(args):
     for kind in ("hardware", "workload"):
         if getattr(args, kind):
             params[kind] = getattr(args, kind)
+    if args.grid:  # the lists' product: one axis per list
+        import numpy as np
+
+        names = list(design)
+        mesh = np.meshgrid(*(np.asarray(design[n], float) for n in names), indexing="ij")
+        design = {n: m.ravel() for n, m in zip(names, mesh)}
     df = evaluate(design, model=model, params=params)
     units = df.attrs["units"]
+    if args.columns:
+        wanted = [c.strip() for c in args.columns.split(",") if c.strip()]
+        unknown = [c for c in wanted if c not in df.columns]
+        if unknown:
+            raise ExplorerError(f"--columns: {unknown[0]!r} is not an output or design variable of {model.name}")
+        df = df[list(dict.fromkeys([*model.design_names, *wanted]))]
+    if args.json:
+        print_json({"model": model.name, "units": {c: units[c] for c in df.columns},
+                    "rows": df.to_dict(orient="records")})
+        return 0
     headed = df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns if units[c]})
     if args.csv:
         headed.to_csv(__import__("sys").stdout, index=False)

@@ -12,6 +12,8 @@ Example:
 
 from __future__ import annotations
 
+from explorer.cli.common import add_output_arguments, print_json
+
 
 def add_arguments(parser):
     """Adds this subcommand\'s options to its argparse parser."""
@@ -21,6 +23,7 @@ def add_arguments(parser):
     parser.add_argument("--feasible-only", action="store_true",
                         help="keep only rows whose 'feasible' column is true (files written in mode 'all')")
     parser.add_argument("--out", help="output Parquet path (default: FILE's name with .front.parquet)")
+    add_output_arguments(parser, progress=False)
 
 
 def run(args):
@@ -38,5 +41,8 @@ def run(args):
         raise ExplorerError(f"--out must end in .parquet (the front is written as Parquet), got {args.out!r}")
     check_output(out)
     front = frontier(args.file, out, objectives, maximize, feasible_only=args.feasible_only)
-    print(f"{len(front):,} of {front.attrs['rows_in']:,} rows on the front; wrote {out}")
+    if args.json:
+        print_json({"path": str(out), "on_front": len(front), "rows_in": front.attrs["rows_in"]})
+    else:
+        print(f"{len(front):,} of {front.attrs['rows_in']:,} rows on the front; wrote {out}")
     return 0

@@ -8,10 +8,13 @@ B* are each computed in closed form and by the optimiser, with the relative erro
 
 from __future__ import annotations
 
+from explorer.cli.common import add_output_arguments, print_json
+
 
 def add_arguments(parser):
     """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("--hardware", default="h100-sxm", help="hardware preset (default h100-sxm)")
+    add_output_arguments(parser, progress=False)
 
 
 def run(args):
@@ -19,6 +22,9 @@ def run(args):
     from explorer.optima import seed_optima
 
     table = seed_optima(args.hardware)
+    if args.json:
+        print_json({"hardware": args.hardware, "optima": table.to_dict(orient="records")})
+        return 0
     print(f"seed optima for {args.hardware} (float64)")
     for row in table.itertuples(index=False):
         print(f"  {row.quantity}")

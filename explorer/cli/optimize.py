@@ -21,22 +21,34 @@ Example:
 
 from __future__ import annotations
 
+from explorer.cli.common import add_model_arguments, add_output_arguments, model_overrides, print_json
+
 
 def add_arguments(parser):
     """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("spec", help="optimisation spec (TOML)")
     parser.add_argument("--out", help="output Parquet path (overrides the spec's output.path)")
+    add_model_arguments(parser)
+    add_output_arguments(parser)
 
 
 def run(args):
     """Runs the subcommand with parsed ``args``; returns the exit status."""
+    import sys
+
     from explorer.optimizer import optimize
     from explorer.spec import load_spec
     from explorer.units import humanize
 
-    spec = load_spec(args.spec, path=args.out)
-    frame = optimize(spec)
+    spec = load_spec(args.spec, path=args.out, model=model_overrides(args))
+    frame = optimize(spec, progress=not args.quiet and sys.stderr.isatty())
     n, converged, feasible = len(frame), int(frame.converged.sum()), int(frame.feasible.sum())
+    if args.json:
+        best = frame[frame.best] if frame.best.any() else frame.loc[[frame.max_violation.idxmin()]]
+        print_json({"path": str(spec.path), "runs": n, "converged": converged, "feasible": feasible,
+                    "on_front": int(frame.on_front.sum()), "best_found": bool(frame.best.any()),
+                    "best": best.iloc[0].to_dict()})
+        return 0
     print(f"{n} runs: {converged} converged, {feasible} feasible, {int(frame.on_front.sum())} on the front")
     if not frame.best.any():
         print("no feasible configuration: the least-violating run is")

@@ -7,11 +7,14 @@
 
 from __future__ import annotations
 
+from explorer.cli.common import add_output_arguments, print_json
+
 
 def add_arguments(parser):
     """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("name", nargs="?", help="preset to show")
     parser.add_argument("--table", choices=("hardware", "workload"), help="print all presets of a kind as CSV")
+    add_output_arguments(parser, progress=False)
 
 
 def table(kind: str) -> str:
@@ -37,6 +40,16 @@ def run(args):
 
     if args.table:
         print(table(args.table), end="")
+        return 0
+    if args.json:
+        if args.name is None:
+            print_json({kind: {name: load_preset(kind, name).description for name in preset_names(kind)}
+                        for kind in KINDS})
+        else:
+            preset = find_preset(args.name)
+            print_json({"name": preset.name, "kind": preset.kind, "description": preset.description,
+                        "values": {k: {"value": e.value, "unit": e.unit, "source": e.source, "note": e.note}
+                                   for k, e in preset.entries.items()}})
         return 0
     if args.name is None:
         for kind in KINDS:

@@ -10,11 +10,14 @@ Example:
   explorer sweep sweeps/quickstart.toml
   explorer sweep sweeps/llama70b_b200.toml --out data/results/mine.parquet
   explorer sweep sweeps/quickstart.toml --devices 2
+  explorer sweep sweeps/quickstart.toml --hardware b200 --param usd_per_kwh=0.12 --json
   explorer sweep sweeps/quickstart.toml --ray              # a local Ray instance
   explorer sweep sweeps/quickstart.toml --ray HOST:6379    # a Ray cluster
 """
 
 from __future__ import annotations
+
+from explorer.cli.common import add_model_arguments, add_output_arguments, model_overrides, print_json
 
 
 def add_arguments(parser):
@@ -23,7 +26,8 @@ def add_arguments(parser):
     parser.add_argument("--out", help="output Parquet path (overrides the spec's output.path)")
     parser.add_argument("--samples", type=int, help="sample count (random, sobol and lhs samplers)")
     parser.add_argument("--resume", action="store_true", help="continue from the checkpoint of a killed run")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_model_arguments(parser)
+    add_output_arguments(parser)
     parser.add_argument("--checkpoint-every", type=float, default=5.0, metavar="SECONDS",
                         help="seconds between checkpoints, taken at chunk boundaries (default 5)")
     parser.add_argument("--devices", type=int, metavar="N", help="use at most N local JAX devices (default: all)")
@@ -57,7 +61,7 @@ def run(args):
 
     planned = {}
 
-    spec = load_spec(args.spec, path=args.out, samples=args.samples)
+    spec = load_spec(args.spec, path=args.out, samples=args.samples, model=model_overrides(args))
     def announce(plan):  # once the input and the output path passed their checks
         import jax
 
@@ -84,6 +88,13 @@ def run(args):
         os._exit(130)  # skip interpreter teardown: XLA's compiler threads may still be running
     if "key" in planned and result.evaluated - result.evaluated_before >= 1 << 20:  # a rate worth keeping
         remember(planned["key"], result.configs_per_s)
+    if args.json:
+        print_json({"path": str(result.path), "evaluated": result.evaluated,
+                    "evaluated_in_this_run": result.evaluated - result.evaluated_before, "feasible": result.feasible,
+                    "on_front": result.on_front, "compile_s": result.compile_s, "run_s": result.run_s,
+                    "configs_per_s": result.configs_per_s, "devices": result.devices, "ray_workers": result.workers,
+                    "empty_reason": result.empty_reason or None})
+        return 0
     resumed = f" ({result.evaluated - result.evaluated_before:,} in this run)" if result.evaluated_before else ""
     print(f"{result.evaluated:,} configurations evaluated{resumed}, {result.feasible:,} feasible, "
           f"{result.on_front:,} on the Pareto front")
