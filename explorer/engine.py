@@ -257,6 +257,7 @@ def sweep_range(plan: SweepPlan, spec, settings: SweepSettings, lo: int, hi: int
     compile_s = time.perf_counter() - t0
     counts = {"lo": lo, "hi": hi, "evaluated": 0, "feasible": 0, "digest": plan.digest()}
     fixed = constants(spec)
+    columns_info = column_info(plan, spec)
     with io.atomic_path(part) as tmp:
         writer = None
 
@@ -266,7 +267,7 @@ def sweep_range(plan: SweepPlan, spec, settings: SweepSettings, lo: int, hi: int
             if not plan.frontier:
                 table = io.annotated(pa.Table.from_pandas(pd.DataFrame(
                     rows | {c: np.full(len(rows[plan.columns[0]]), v) for c, v in fixed.items()}), preserve_index=False),
-                    column_info(plan, spec))
+                    columns_info)
                 writer = writer or pq.ParquetWriter(tmp, table.schema)
                 writer.write_table(table.cast(writer.schema))
                 if plan.mode == "all":
