@@ -13,7 +13,8 @@ from explorer.models import get_model, resolve_params
 from explorer.models.base import Model
 from explorer.presets import find_preset
 from explorer.problem import Problem, Structure
-from explorer.units import humanize, parse_quantity
+from explorer.display import human
+from explorer.units import parse_quantity
 
 
 def parse_params(model: Model, params: str | Mapping | None):
@@ -73,7 +74,7 @@ def check_design(model: Model, design) -> dict[str, np.ndarray]:
         if outside.any():
             x = float(arr[outside].flat[0])
             prefixed = [f"'{x:g} {p}{var.unit}'" for p, f in (("k", 1e3), ("M", 1e6), ("G", 1e9)) if low <= x * f <= high]
-            shown = [humanize(v, var.unit) or f"{v:,g} {var.unit}" for v in (x, low, high)]
+            shown = [human(v, var.unit) for v in (x, low, high)]
             warn(f"design variable {name} = {shown[0]} is far outside its usual range {shown[1]} to {shown[2]}"
                  + (f" (numbers are in {var.unit}: did you mean {prefixed[0]}?)" if prefixed else ""))
         out[name] = arr

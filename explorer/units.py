@@ -6,18 +6,16 @@ tokens, FLOP, nats, USD/$), or raises one clear ExplorerError. Spelling is forgi
 
 - a unit in the wrong case ("ghz", "Days") is read when exactly one unit of the right
   dimension matches it case-insensitively ("mwh" to J is refused: mWh or MWh?);
-- thousands separators ("1,024", "1_024") and k/M/G/T after a number ("8k", "2M tokens";
-  "K" means thousand unless the unit is kelvin);
-- "$4M" is 4 million USD.
-
-``humanize(value, unit)`` gives a short readable form.
+- thousands separators ("1,024", "1_024") and k/M/G/T or thousand/million/billion/trillion
+  after a number ("8k", "2M tokens", "15 trillion tokens"; "K" means thousand unless the
+  unit is kelvin);
+- "$4M" is 4 million USD and "$1.2B" 1.2 billion, as ``explorer.display`` writes them.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-import math
 import re
 
 from explorer.errors import ExplorerError
@@ -28,8 +26,10 @@ _DEFINITIONS = ("device = [device] = devices = GPU = GPUs = gpu = gpus", "sequen
                 "USD = [currency] = usd = dollar = dollars", "sample = [sample] = samples",
                 "param = [param] = params = parameter = parameters")
 _NUMBER = re.compile(r"^\s*(\$?)\s*([-+]?(?:\d[\d_]*(?:,\d{3})*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
-_MULTIPLIER = re.compile(r"^([kKMGT])(?:\s+|$)(.*)$")
-_SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+_MULTIPLIER = re.compile(r"^([kKMGT]|thousand|million|billion|trillion)(?:\s+|$)(.*)$")
+_SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+          "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_DOLLAR_BILLIONS = ("B", "bn")  # "$1.2B": billions of dollars, never bytes
 _LIST_COMMA = re.compile(r",(?!\d{3}(?:\D|$))")  # a comma that is not a thousands separator
 
 
@@ -82,6 +82,8 @@ def parse_quantity(text: str | float | int, unit: str, what: str = "value") -> f
     multiplier = _MULTIPLIER.match(written)
     if multiplier and not (multiplier.group(1) == "K" and unit == "K" and not multiplier.group(2)):
         value, written = value * _SCALE[multiplier.group(1)], multiplier.group(2)
+    if dollar and written in _DOLLAR_BILLIONS:
+        value, written = value * 1e9, ""
     if dollar:
         written = f"USD*{written}" if written else "USD"
     if written in ("", unit):
@@ -118,23 +120,3 @@ def _convert(value: float, written: str, unit: str, text, what: str) -> float:
     if len(fits) > 1:
         raise ExplorerError(f"{what}: unit {written!r} in {text!r} is ambiguous: {' or '.join(fits)}?")
     raise ExplorerError(f"{what}: unit {written!r} in {text!r} does not convert to {unit!r}")
-
-
-def humanize(value: float, unit: str) -> str:
-    """A short human form for the units that have one (durations, energies, clocks)."""
-    if not math.isfinite(value):
-        return ""
-    if unit == "s":
-        for name, size in (("years", 31557600.0), ("days", 86400.0), ("hours", 3600.0), ("min", 60.0)):
-            if abs(value) >= size:
-                return f"{value / size:.3g} {name}"
-        return ""
-    for base, steps in (("J", (("GWh", 3.6e12), ("MWh", 3.6e9), ("kWh", 3.6e6))),
-                        ("Hz", (("GHz", 1e9), ("MHz", 1e6))),
-                        ("W", (("MW", 1e6), ("kW", 1e3))),
-                        ("B", (("GB", 1e9), ("MB", 1e6)))):
-        if unit == base:
-            for name, size in steps:
-                if abs(value) >= size:
-                    return f"{value / size:.4g} {name}"
-    return ""

@@ -15,6 +15,7 @@ def _number(text):
     return float(re.search(r"([0-9][0-9,]*\.?[0-9]*)", text).group(1).replace(",", ""))
 
 
+@pytest.mark.xdist_group("bench_optimizer")  # shares its optimiser program with test_optimizer's 4-D test
 def test_quick_bench_prints_consistent_numbers(capsys):
     assert main(["bench", "--quick"]) == 0
     rows = {}

@@ -1,5 +1,6 @@
 """The explorer command line: evaluate, presets, calibrate; bad input is one line and exit 2."""
 
+import re
 import subprocess
 import sys
 
@@ -39,11 +40,17 @@ def test_evaluate_prints_outputs_with_units(capsys):
 
     row = explorer.evaluate({"nu": 1.5e9, "batch": 1024.0, "temperature": 0.1, "n_parallel": 4096.0},
                             params={"hardware": "h100-sxm", "workload": "llama3.1-70b"}).iloc[0]
-    energy = lines["energy_j"].split()
-    assert float(energy[1]) == pytest.approx(row.energy_j, rel=1e-4) and energy[2] == "J"
-    assert float(energy[3].lstrip("(")) == pytest.approx(row.energy_j / 3.6e9, rel=1e-3) and "MWh" in energy[4]
-    assert "days" in lines["time_s"]
+    energy = lines["energy_j"].split()  # "energy_j  990.3 MWh  (3.5649 TJ)": planner unit, then SI
+    assert float(energy[1]) == pytest.approx(row.energy_j / 3.6e9, rel=1e-3) and energy[2] == "MWh"
+    assert float(energy[3].lstrip("(")) == pytest.approx(row.energy_j / 1e12, rel=1e-4) and energy[4] == "TJ)"
+    time = lines["time_s"].split()
+    assert float(time[1]) == pytest.approx(row.time_s / 86400, rel=1e-3) and time[2] == "days"
+    assert float(time[3].lstrip("(").replace(",", "")) == pytest.approx(row.time_s, rel=1e-5)
+    mfu = lines["mfu"].split()
+    assert float(mfu[1].rstrip("%")) == pytest.approx(100 * row.mfu, rel=1e-3)
+    assert lines["t_junction"].split()[1:3] == [f"{row.t_junction - 273.15:.4g}", "°C"]
     assert "(≤ 0 is feasible)" in lines["memory_margin"]
+    assert "e+" not in out and "e-" not in out  # no raw scientific notation
 
 
 def test_evaluate_lists_and_units_broadcast(capsys):
@@ -294,7 +301,7 @@ def test_optimize_prints_the_best_configuration(tmp_path, capsys):
     code, out, _ = run_cli(capsys, "optimize", str(spec))
     assert code == 0
     assert "4 runs:" in out and "converged" in out and "best configuration" in out
-    assert "(≤ 0 is feasible)" in out and " Hz " in out
+    assert "(≤ 0 is feasible)" in out and re.search(r"\n  nu +1\.\d+ GHz\n", out) and "e-0" not in out
     from explorer import io
 
     frame, meta = io.read(tmp_path / "front.parquet")

@@ -14,6 +14,7 @@ from explorer.models import get_model, resolve_params
 from explorer.models.params import split_choices
 from explorer.optimizer import optimize, parse_settings, simplex_weights
 from explorer.kernels.constants import K_B, LN2
+from references import traced_front_problem
 
 
 def spec(model, axes, objectives, *, margins=(), bounds=(), params=None, hardware=None, workload=None,
@@ -181,17 +182,14 @@ def test_matches_scipy_slsqp_on_random_model_instances(seed):
 
 # --- against brute force --------------------------------------------------------------------------
 
+@pytest.mark.xdist_group("bench_optimizer")  # the quick bench's optimiser: one worker, one compilation
 def test_no_worse_than_a_dense_grid_on_a_4d_problem(tmp_path):
-    axes = {"nu": {"low": 1.0e9, "high": 1.98e9}, "batch": {"low": 512, "high": 8192, "scale": "log"},
-            "temperature": {"low": 2e-3, "high": 2e-2, "scale": "log"},
-            "n_parallel": {"low": 1024, "high": 16384, "scale": "log"}}
-    common = dict(hardware="h100-sxm", workload="llama3.1-70b", margins=["memory_margin", "thermal_margin"],
-                  bounds=["time_s <= 90 days"], params={"usd_per_nat": 1e9})
-    frame = optimize(spec("llm_training", axes, {"cost_usd": "min"}, dtype="float32", solver="adam",
-                          starts=32, outer=10, inner=120, **common), write=False)
-    ours = best(frame)
-    grid_spec = spec("llm_training", {k: {**v, "count": 12} for k, v in axes.items()}, {"cost_usd": "min"},
-                     dtype="float32", path=tmp_path / "grid.parquet", mode="frontier", **common)
+    from explorer.bench import optimizer_problem
+
+    problem = optimizer_problem(32)  # the problem `explorer bench` times: 4 free variables, 2 margins, 1 bound
+    ours = best(optimize(problem, write=False))
+    grid_spec = {**problem, "axes": {k: {**v, "count": 12} for k, v in problem["axes"].items()},
+                 "output": {"dtype": "float32", "path": str(tmp_path / "grid.parquet"), "mode": "frontier"}}
     grid_spec.pop("optimize")
     grid = explorer.sweep(grid_spec, progress=False).frame
     assert ours.cost_usd <= grid.cost_usd.min() * (1 + 1e-3)  # within grid resolution or better
@@ -204,20 +202,18 @@ def test_no_worse_than_a_dense_grid_on_a_4d_problem(tmp_path):
 
 # --- Pareto tracing ----------------------------------------------------------------------------------
 
+@pytest.mark.xdist_group("traced_front")  # shares its optimiser program with test_report_files' report
 def test_traced_front_compares_with_the_sweep_front_by_hypervolume(tmp_path):
     from explorer.pareto import hypervolume
 
-    axes = {"nu": {"low": 0.8e9, "high": 1.98e9}, "n_parallel": {"low": 1024, "high": 32768, "scale": "log"}}
-    objectives = {"time_s": "min", "energy_j": "min"}
-    common = dict(hardware="h100-sxm", workload="llama3.1-70b", margins=["memory_margin", "thermal_margin"])
-    result = optimize(spec("llm_training", axes, objectives, dtype="float32", solver="adam", starts=4,
-                           n_weights=32, outer=8, inner=100, path=tmp_path / "front.parquet", mode="frontier",
-                           **common))
+    problem = traced_front_problem(tmp_path / "front.parquet")
+    axes, objectives = problem["axes"], problem["objectives"]
+    result = optimize(problem)
     front, meta = io.read(tmp_path / "front.parquet")
     assert meta["kind"] == "optimize" and len(front) == int(result.on_front.sum())
     assert {"weight_time_s", "weight_energy_j", "converged", "kkt_residual"} <= set(front.columns)
-    grid_spec = spec("llm_training", {k: {**v, "count": 60} for k, v in axes.items()}, objectives,
-                     dtype="float32", path=tmp_path / "grid.parquet", mode="frontier", **common)
+    grid_spec = {**problem, "axes": {k: {**v, "count": 60} for k, v in axes.items()},
+                 "output": {**problem["output"], "path": str(tmp_path / "grid.parquet")}}
     grid_spec.pop("optimize")
     grid = explorer.sweep(grid_spec, progress=False).frame
     pts_grid = grid[["time_s", "energy_j"]].to_numpy()

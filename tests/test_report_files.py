@@ -12,6 +12,7 @@ import pytest
 import explorer
 from explorer import ExplorerError, io
 from explorer.report_files import report
+from references import traced_front_problem
 
 AXES = {"nu": {"low": "1.0 GHz", "high": "1.98 GHz", "count": 5},
         "batch": {"low": 512, "high": 8192, "scale": "log", "count": 5},
@@ -35,11 +36,8 @@ def optimize_report(tmp_path_factory):
     from explorer.optimizer import optimize
 
     root = tmp_path_factory.mktemp("opt")
-    spec = {"model": MODEL, "axes": {k: {kk: vv for kk, vv in v.items() if kk != "count"}
-                                     for k, v in AXES.items() if k != "temperature"},
-            "objectives": {"time_s": "min", "energy_j": "min"},
-            "optimize": {"starts": 2, "n_weights": 6, "outer": 4, "inner": 40},
-            "output": {"path": str(root / "runs.parquet"), "mode": "all"}}
+    spec = traced_front_problem(root / "runs.parquet")
+    spec["output"]["mode"] = "all"  # every run, as the convergence figure needs
     frame = optimize(spec)
     return frame, report(root / "runs.parquet", root / "report")
 
@@ -83,6 +81,7 @@ def test_page_holds_every_front_point_and_no_external_url(sweep_report):
     assert set(data["points"]) == {"speed", "efficiency", "quality", "knee"}
 
 
+@pytest.mark.xdist_group("traced_front")  # the optimiser program of test_optimizer's traced-front test
 def test_optimiser_report_has_convergence(optimize_report):
     frame, files = optimize_report
     assert "convergence.png" in files and _png_shape(files["convergence.png"])[0] >= 400

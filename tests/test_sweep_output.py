@@ -26,7 +26,7 @@ def test_front_file_has_integer_counts_and_described_columns(tmp_path):
 
 
 def test_every_row_file_has_integer_counts_too(tmp_path):
-    result = sweep(small_spec(tmp_path, mode="all", chunk=500), progress=False)
+    result = sweep(small_spec(tmp_path, mode="all"), progress=False)
     schema = pq.read_schema(result.path)
     assert str(schema.field("batch").type) == "int64" and schema.field("batch").metadata[b"unit"] == b"sequences"
     assert "answers" not in io.read(result.path)[1]  # every row: it answers any objective

@@ -58,8 +58,8 @@ def run(args):
 
     from explorer.errors import ExplorerError
     from explorer.evaluation import evaluate
+    from explorer.display import configuration_lines, display_frame
     from explorer.models import get_model
-    from explorer.units import humanize
 
     model = get_model(args.model)
     design, overrides = parse_settings(model, args.settings)
@@ -91,18 +91,14 @@ def run(args):
         return 0
     presets = ", ".join(f"{k}={v}" for k, v in params.items() if k in model.preset_kinds) or "defaults"
     print(f"model {model.name} v{model.version} ({presets}), {len(df)} configuration(s)")
+    shares = {o.name for o in model.outputs if o.share}
     if len(df) == 1:
         row = df.iloc[0]
-        kinds = {o.name: o.kind for o in model.outputs}
-        for col in df.columns:
-            if col == "feasible":
-                print(f"  {col:<22} {'yes' if row[col] else 'no':>12} (every margin ≤ 0)")
-                continue
-            tag = " (≤ 0 is feasible)" if kinds.get(col) == "margin" else ""
-            human = humanize(row[col], units[col])
-            human = f"  ({human})" if human else ""
-            print(f"  {col:<22} {row[col]:>12.5g} {units[col]:<10}{human}{tag}")
+        for line in configuration_lines(row.drop("feasible", errors="ignore"), units, shares, model.margins):
+            print(line)
+        if "feasible" in row:
+            print(f"  {'feasible':<22} {'yes (every margin ≤ 0)' if row.feasible else 'no (a margin is > 0)'}")
     else:
         with pd.option_context("display.max_columns", None, "display.width", 200):
-            print(headed.to_string(index=False))
+            print(display_frame(df, units, shares).to_string(index=False))
     return 0

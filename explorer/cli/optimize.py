@@ -38,7 +38,7 @@ def run(args):
 
     from explorer.optimizer import optimize
     from explorer.spec import load_spec
-    from explorer.units import humanize
+    from explorer.display import configuration_lines, number
 
     spec = load_spec(args.spec, path=args.out, model=model_overrides(args))
     frame = optimize(spec, progress=not args.quiet and sys.stderr.isatty())
@@ -58,13 +58,12 @@ def run(args):
         best = frame[frame.best].iloc[0]
     model = spec.model
     units = {v.name: v.unit for v in model.design} | {o.name: o.unit for o in model.outputs}
+    units |= {name: model.param(name).unit for name in model.param_names}
     shown = list(model.design_names) + [a.name for a in spec.axes if a.name not in model.design_names]
     shown += [name for name, _ in spec.objectives] + list(model.margins)
-    for col in dict.fromkeys(shown):
-        unit = units.get(col, model.param(col).unit if col in model.param_names else "")
-        human = humanize(float(best[col]), unit)
-        tag = " (≤ 0 is feasible)" if col in model.margins else ""
-        print(f"  {col:<20} {best[col]:>12.5g} {unit:<10}{f'  ({human})' if human else ''}{tag}")
-    print(f"  largest violation {best.max_violation:.2e}, KKT residual {best.kkt_residual:.2e}")
+    shares = {o.name for o in model.outputs if o.share}
+    for line in configuration_lines({c: float(best[c]) for c in dict.fromkeys(shown)}, units, shares, model.margins):
+        print(line)
+    print(f"  largest violation {number(best.max_violation, 3)}, KKT residual {number(best.kkt_residual, 3)}")
     print(f"wrote {spec.path}")
     return 0

@@ -104,7 +104,8 @@ class Param:
 class Output:
     """A model output. ``direction`` is "min", "max" or None (informational).
 
-    Constraint margins have kind "margin" and are satisfied when <= 0.
+    Constraint margins have kind "margin" and are satisfied when <= 0. ``share``: the value is a
+    fraction of 1 (MFU, goodput), which people read as a percentage (``explorer.display``).
     """
 
     name: str
@@ -112,6 +113,7 @@ class Output:
     direction: str | None = None
     kind: str = "objective"
     doc: str = ""
+    share: bool = False
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -195,12 +197,14 @@ class Model:
 
     def column_info(self, names) -> dict:
         """What a result file says about its columns ``names`` (those that are this model's
-        inputs or outputs): ``units``, ``descriptions`` (name → str) and ``integers`` (the
-        names stored as int64); see ``explorer.io.annotated``."""
+        inputs or outputs): ``units``, ``descriptions`` (name → str), ``integers`` (the
+        names stored as int64; see ``explorer.io.annotated``) and ``shares`` (outputs that are
+        fractions of 1, shown as %)."""
         units, docs, integers = self.units, self.descriptions, set(self.integers)
+        shares = {o.name for o in self.outputs if o.share}
         names = [n for n in names if n in units]
         return {"units": {n: units[n] for n in names}, "descriptions": {n: docs[n] for n in names if n in docs},
-                "integers": [n for n in names if n in integers]}
+                "integers": [n for n in names if n in integers], "shares": [n for n in names if n in shares]}
 
     def design_defaults(self, params: Mapping[str, float | str]) -> dict[str, float]:
         """Each design variable's default: a number, or the value of the parameter it names."""
