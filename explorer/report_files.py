@@ -21,11 +21,14 @@ Fronts above ``MAX_POINTS`` rows are shown as an evenly spaced sample (the page 
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from explorer import io
+from explorer.display import label, number, scale_for
 from explorer.errors import ExplorerError
 from explorer.pareto import is_nondominated, knee_point, operating_points
 from explorer.report_page import MAX_POINTS, POINT_STYLE, page_html, spans_decades, summary_md
@@ -53,6 +56,10 @@ class _Data:
         order = np.argsort(self._signed(self.front)[:, 0], kind="stable")
         self.front = self.front.iloc[order].reset_index(drop=True)
         self.points = self._operating_points()
+        shares = set(meta.get("shares", ()))
+        # one planner unit per column (days, MWh, GHz, %), chosen from the front's values
+        self.scales = {c: scale_for(self.front[c].to_numpy(float), self.units.get(c, ""), c in shares)
+                       for c in self.front.columns if c in self.units and pd.api.types.is_numeric_dtype(self.front[c])}
 
     def _design_columns(self):
         """The model's design variables that vary along the front (its inputs in file order when
@@ -106,8 +113,13 @@ class _Data:
         return picks
 
     def label(self, col):
-        unit = self.units.get(col, "")
-        return f"{col} [{unit}]" if unit and unit != "1" else col
+        """The column's heading in its planner unit: "time_s [days]"."""
+        return label(col, self.scales[col]) if col in self.scales else col
+
+    def shown(self, col, frame=None):
+        """The column's values (of the front, or of ``frame``) in its planner unit."""
+        values = (self.front if frame is None else frame)[col].to_numpy(float)
+        return self.scales[col].apply(values) if col in self.scales else values
 
 
 def report(path, out_dir=None, progress: bool = False) -> dict[str, Path]:
@@ -167,6 +179,30 @@ def _pyplot():
     return plt
 
 
+def _plain_ticks(ax, x=True, y=True):
+    """Tick labels as plain numbers in the axis' planner unit: 1,000 not 10³, no 1e6 offset,
+    and as many decimals as the tick spacing needs (1.875, 1.880, not 1.88 twice)."""
+    from matplotlib.ticker import Formatter, NullFormatter
+
+    class Plain(Formatter):
+        def format_ticks(self, values):
+            steps = np.diff(np.sort(np.asarray(values, float)))
+            steps = steps[steps > 0]
+            if not len(steps) or self.axis.get_scale() == "log":
+                return [number(v, 3) for v in values]
+            decimals = max(0, -math.floor(math.log10(steps.min()) + 1e-9))
+            return [f"{v:,.{decimals}f}" for v in values]
+
+        def __call__(self, value, pos=None):
+            return number(value, 4)
+
+    for axis, wanted in ((ax.xaxis, x), (ax.yaxis, y)):
+        if wanted:
+            axis.set_major_formatter(Plain())
+            if axis.get_scale() == "log":
+                axis.set_minor_formatter(NullFormatter())
+
+
 def _save(fig, path):
     """Lays out, writes and closes a figure; returns its path."""
     fig.tight_layout()
@@ -177,12 +213,12 @@ def _save(fig, path):
 
 def _mark_points(ax, data, x, y):
     for name, row in data.points.items():
-        color, label = POINT_STYLE[name]
-        px, py = data.front[x].iloc[row], data.front[y].iloc[row]
+        color, text = POINT_STYLE[name]
+        px, py = data.shown(x)[row], data.shown(y)[row]
         ax.scatter([px], [py], s=140, marker="*" if name != "knee" else "D", color=color, edgecolor="white",
-                   linewidth=1.0, zorder=5, label=label)
-        right_half = px > np.nanmedian(data.front[x])  # label inwards, so it stays inside the axes
-        ax.annotate(label, (px, py), textcoords="offset points", xytext=(-8 if right_half else 8, 8),
+                   linewidth=1.0, zorder=5, label=text)
+        right_half = px > np.nanmedian(data.shown(x))  # label inwards, so it stays inside the axes
+        ax.annotate(text, (px, py), textcoords="offset points", xytext=(-8 if right_half else 8, 8),
                     ha="right" if right_half else "left", fontsize=9, color=color, fontweight="bold")
 
 
@@ -193,17 +229,18 @@ def _frontier_png(data, x, y, c, path):
     front = data.front
     kwargs = {}
     if c is not None:
-        kwargs = {"c": front[c], "cmap": "viridis"}
+        kwargs = {"c": data.shown(c), "cmap": "viridis"}
         if spans_decades(front[c]):
             from matplotlib.colors import LogNorm
 
             kwargs["norm"] = LogNorm()
-    sc = ax.scatter(front[x], front[y], s=12, alpha=0.8, **kwargs)
+    sc = ax.scatter(data.shown(x), data.shown(y), s=12, alpha=0.8, **kwargs)
     if c is not None:
-        fig.colorbar(sc, ax=ax, label=data.label(c))
+        _plain_ticks(fig.colorbar(sc, ax=ax, label=data.label(c)).ax, x=False)
     _mark_points(ax, data, x, y)
     ax.set_xscale("log" if spans_decades(front[x]) else "linear")
     ax.set_yscale("log" if spans_decades(front[y]) else "linear")
+    _plain_ticks(ax)
     ax.set_xlabel(data.label(x))
     ax.set_ylabel(data.label(y))
     ax.set_title(f"Pareto front: {y} against {x}  ({len(front):,} configurations, {data.meta.get('model', '')})")
@@ -219,17 +256,19 @@ def _design_png(data, path):
     fig, axes = plt.subplots(len(cols), 1, figsize=(8, 2.2 * len(cols) + 0.8), dpi=110, sharex=True, squeeze=False)
     position = np.linspace(0.0, 1.0, len(data.front))
     for ax, col in zip(axes[:, 0], cols):
-        ax.plot(position, data.front[col], ".", markersize=3, color="#444444")
+        ax.plot(position, data.shown(col), ".", markersize=3, color="#444444")
         for name, row in data.points.items():
             ax.axvline(position[row], color=POINT_STYLE[name][0], alpha=0.6, linewidth=1.2,
                        label=POINT_STYLE[name][1])
         if spans_decades(data.front[col]):
             ax.set_yscale("log")
+        _plain_ticks(ax, x=False)
         ax.set_ylabel(data.label(col))
         ax.grid(True, alpha=0.25)
     first = data.objectives[0]
-    axes[0, 0].set_title(f"Design along the front, from the best {first} (left) to the worst (right)")
-    axes[0, 0].legend(loc="best", fontsize=8)
+    fig.suptitle(f"Design along the front, from the best {first} (left) to the worst (right)")
+    axes[0, 0].legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(data.points), fontsize=8,
+                      frameon=False)  # above the plots, covering no point
     axes[-1, 0].set_xlabel(f"position along the front (sorted by {first})")
     return _save(fig, path)
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from explorer.display import number
+
 MAX_POINTS = 5000  # points drawn on the page (SVG); larger fronts are sampled evenly
 POINT_STYLE = {"speed": ("#d62728", "speed-optimised"), "efficiency": ("#2ca02c", "efficiency-optimised"),
                 "quality": ("#1f77b4", "quality-optimised"), "knee": ("#111111", "knee")}
@@ -44,8 +46,8 @@ def page_html(data, path):
     front = data.front.iloc[shown]
     payload = {
         "columns": cols,
-        "units": {c: data.units.get(c, "") for c in cols},
-        "values": {c: [_json_number(v) for v in front[c].to_numpy(float)] for c in cols},
+        "units": {c: data.scales[c].label if c in data.scales else "" for c in cols},  # planner units
+        "values": {c: [_json_number(v) for v in data.shown(c, front)] for c in cols},
         "objectives": data.objectives,
         "points": {name: int(np.searchsorted(shown, row)) for name, row in data.points.items()},
         "styles": {k: {"color": v[0], "label": v[1]} for k, v in POINT_STYLE.items()},
@@ -72,20 +74,24 @@ def _json_number(v):
     return float(v) if math.isfinite(v) else None
 
 
-def _fmt(value, unit):
-    from explorer.units import humanize
+def _cell(data, col, row) -> str:
+    """The front's ``row`` of ``col`` in the column's planner unit (the heading names it)."""
+    return number(float(data.shown(col)[row]))
 
-    text = f"{value:.4g}"
-    extra = humanize(float(value), unit)
-    return f"{text} {unit if unit != '1' else ''}".strip() + (f" ({extra})" if extra else "")
+
+def _span(data, col) -> str:
+    """ "53.61 to 120.4 days": the column's range along the front, in its planner unit."""
+    values = data.shown(col)
+    unit = data.scales[col].label if col in data.scales else ""
+    low, high = number(float(np.nanmin(values))), number(float(np.nanmax(values)))
+    return f"{low} to {high}{'' if unit in ('', '%') or unit.startswith('×') else ' '}{unit}"
 
 
 def _points_tablepage_html(data, cols):
     head = "".join(f"<th>{html.escape(data.label(c))}</th>" for c in cols)
     rows = []
     for name, row in data.points.items():
-        r = data.front.iloc[row]
-        cells = "".join(f"<td>{html.escape(_fmt(r[c], data.units.get(c, '')))}</td>" for c in cols)
+        cells = "".join(f"<td>{html.escape(_cell(data, c, row))}</td>" for c in cols)
         rows.append(f"<tr><th style='color:{POINT_STYLE[name][0]}'>{POINT_STYLE[name][1]}</th>{cells}</tr>")
     return f"<table><thead><tr><th>operating point</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -116,9 +122,7 @@ def summary_md(data, path):
              "| operating point | " + " | ".join(data.label(c) for c in cols) + " |",
              "|---|" + "---:|" * len(cols)]
     for name, row in data.points.items():
-        r = data.front.iloc[row]
-        lines.append(f"| {POINT_STYLE[name][1]} | " + " | ".join(_fmt(r[c], data.units.get(c, '')) for c in cols)
-                     + " |")
+        lines.append(f"| {POINT_STYLE[name][1]} | " + " | ".join(_cell(data, c, row) for c in cols) + " |")
     lines.append("")
     if "knee" in data.points and len(data.objectives) >= 2:
         knee = data.front.iloc[data.points["knee"]]
@@ -130,8 +134,7 @@ def summary_md(data, path):
                              + ", ".join(f"{_pct(knee[o], best[o])} in {o}" for o in data.objectives if o != best_col)
                              + ".")
     for o in data.objectives:
-        lines.append(f"- {o} spans {_fmt(data.front[o].min(), data.units.get(o, ''))} to "
-                     f"{_fmt(data.front[o].max(), data.units.get(o, ''))} along the front.")
+        lines.append(f"- {o} spans {_span(data, o)} along the front.")
     lines += ["", f"_Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by explorer report._"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -73,11 +73,14 @@ def test_page_holds_every_front_point_and_no_external_url(sweep_report):
     result, files = sweep_report
     text, data = _page_data(files["index.html"])
     assert len(data["values"]["time_s"]) == len(result.frame)  # below MAX_POINTS: every point
-    np.testing.assert_allclose(sorted(data["values"]["energy_j"]), sorted(result.frame.energy_j), rtol=1e-6)
+    # values in planner units, named in "units": GWh are 3.6e12 J, GHz 1e9 Hz, days 86,400 s
+    assert (data["units"]["energy_j"], data["units"]["nu"], data["units"]["time_s"]) == ("GWh", "GHz", "days")
+    np.testing.assert_allclose(sorted(data["values"]["energy_j"]), sorted(result.frame.energy_j / 3.6e12), rtol=1e-6)
+    np.testing.assert_allclose(sorted(data["values"]["time_s"]), sorted(result.frame.time_s / 86400.0), rtol=1e-6)
     markup = re.sub(r"<script[^>]*>.*?</script>", "<script></script>", text, flags=re.S)  # library code aside
     assert not re.search(r"https?://", markup)  # the page's own markup names no external resource
     assert "<script src" not in text and "<link" not in text  # everything is inline
-    assert "Plotly" in text and data["units"]["nu"] == "Hz"
+    assert "Plotly" in text
     assert set(data["points"]) == {"speed", "efficiency", "quality", "knee"}
 
 
@@ -173,18 +176,22 @@ def test_page_renders_and_responds_in_a_real_browser_offline(sweep_report, tmp_p
         points.first.wait_for(timeout=20000)
         assert points.count() == len(result.frame)  # every front point is drawn
         assert page.locator("#plot .scatterlayer .trace").count() == 1 + 4  # front + operating points
-        assert page.locator(".xtitle").text_content() == "time_s [s]"
+        assert page.locator(".xtitle").text_content() == "time_s [days]"  # planner units on the axes
 
         page.select_option("#x-axis", "nu")  # switching an axis redraws the plot
-        page.wait_for_function("document.querySelector('.xtitle').textContent === 'nu [Hz]'", timeout=10000)
-        assert page.locator(".xtitle").text_content() == "nu [Hz]"
+        page.wait_for_function("document.querySelector('.xtitle').textContent === 'nu [GHz]'", timeout=10000)
+        assert page.locator(".xtitle").text_content() == "nu [GHz]"
 
         box = points.nth(len(result.frame) // 2).bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         hover = page.locator(".hoverlayer .hovertext")
         hover.first.wait_for(timeout=10000)
         text = hover.first.text_content()
-        assert "nu =" in text and "Hz" in text and "n_parallel =" in text and "energy_j =" in text
+        assert "nu =" in text and "GHz" in text and "n_parallel =" in text and "energy_j =" in text
+        assert "e+" not in text and "e-" not in text  # no raw scientific notation
+        days = float(re.search(r"time_s = ([0-9.,]+) days", text).group(1).replace(",", ""))
+        # the hovered value is one of the front's times, in days, to the 4 digits shown
+        assert np.min(np.abs(result.frame.time_s.to_numpy() / 86400.0 / days - 1.0)) < 6e-4
         page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
         browser.close()
     assert all(url.startswith("file:") for url in requested)
