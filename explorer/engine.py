@@ -38,7 +38,7 @@ from explorer.pipeline import DevicePipeline
 from explorer.spec import load_spec
 from explorer.survivors import Survivors
 from explorer.sweep_files import Checkpoint, ChunkParts, RunLock
-from explorer.sweep_output import SweepResult, column_info, constants, front_frame, metadata
+from explorer.sweep_output import KeptRows, SweepResult, column_info, constants, front_frame, metadata
 from explorer.sweep_plan import SweepPlan, SweepSettings
 
 __all__ = ["RunState", "Streamer", "SweepResult", "local_devices", "sweep"]
@@ -55,7 +55,7 @@ class RunState(NamedTuple):
 
 def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: bool = False,
           progress: bool = True, devices: int | None = None, ray: str | bool | None = None,
-          settings: SweepSettings | None = None, stop=None, announce=None) -> SweepResult:
+          settings: SweepSettings | None = None, stop=None, announce=None, write: bool = True) -> SweepResult:
     """Runs a sweep spec (TOML path, dict or SweepSpec) and writes its Parquet result.
 
     Args:
@@ -73,6 +73,9 @@ def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: b
         collector callback is swallowed by Python, the event is not).
       announce: called with the ``SweepPlan`` once the input and the output path are checked,
         before any compilation (the CLI prints ``plan.summary()``).
+      write: False returns the result without touching the disk (no file, lock or checkpoint;
+        a feasible/all run's rows come back in ``SweepResult.rows``, held in memory). Not with
+        ``resume`` or Ray, which need files.
     """
     import jax
 
@@ -81,6 +84,10 @@ def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: b
     if devices is not None:
         settings = dataclasses.replace(settings, devices=devices)
     use_ray = ray if ray is not None else (spec.distributed.get("backend") == "ray" or None)
+    if not write and (resume or use_ray):
+        raise ExplorerError("sweep(write=False) runs in this process from the start: "
+                            + ("--resume needs the checkpoint a written run leaves" if resume else
+                               "Ray tasks write their parts to disk"))
     if use_ray:
         from explorer.distributed import ray_sweep
 
@@ -88,6 +95,10 @@ def sweep(spec, *, out: str | None = None, samples: int | None = None, resume: b
         return ray_sweep(spec, settings, address=address, resume=resume, progress=progress, announce=announce)
     with jax.enable_x64(spec.dtype == "float64"):
         plan = SweepPlan.from_spec(spec, settings)
+        if not write:
+            if announce is not None:
+                announce(plan)
+            return run_local(spec, plan, settings, resume=False, progress=progress, stop=stop, write=False)
         check_output(spec.path, plan)
         with RunLock(spec.path):
             remove_orphans(spec.path)
@@ -152,8 +163,9 @@ class Streamer:
 
 
 def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, progress: bool,
-              stop=None) -> SweepResult:
-    """Runs the whole plan in this process on the local devices and writes the result."""
+              stop=None, write: bool = True) -> SweepResult:
+    """Runs the whole plan in this process on the local devices and writes the result (or,
+    ``write=False``, only returns it)."""
     from tqdm import tqdm
 
     m = len(plan.structure.objectives)
@@ -165,7 +177,7 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
     state = RunState(**loaded[0]) if loaded else RunState()
     survivors = Survivors(archive, list(plan.structure.objectives), plan.structure.signs,
                           tables=bool(layout(m)), columns=loaded[1] if loaded else None)
-    parts = None if plan.frontier else ChunkParts(spec.path)
+    parts = None if plan.frontier else (ChunkParts(spec.path) if write else KeptRows())
     if parts is not None:
         parts.keep_before(state.next_chunk)
 
@@ -193,7 +205,8 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
         if survivors.full():
             streamer.merge(survivors, done.grid)
         bar.update(done.evaluated)
-        if time.perf_counter() - last_save > settings.checkpoint_every_s and state.next_chunk < plan.n_chunks:
+        if write and time.perf_counter() - last_save > settings.checkpoint_every_s \
+                and state.next_chunk < plan.n_chunks:
             streamer.merge(survivors, done.grid)
             checkpoint.save(state._asdict(), survivors)
             last_save = time.perf_counter()
@@ -211,7 +224,7 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
             finished[0] = streamer.pipelines[0].finished_grid
             streamer.run(order[first:], on_chunk)
     except KeyboardInterrupt:
-        if state.next_chunk > first:  # a checkpoint only at a chunk boundary past the start
+        if write and state.next_chunk > first:  # a checkpoint only at a chunk boundary past the start
             streamer.merge(survivors, finished[0])
             checkpoint.save(state._asdict(), survivors)
         bar.close()
@@ -230,14 +243,17 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
     frame = front_frame(plan, spec, survivors.columns())
     meta = metadata(plan, spec, evaluated=state.evaluated, feasible=state.feasible, on_front=len(frame))
     empty_reason = why_empty(plan) if frame.empty else ""
-    if parts is None:
-        io.write(frame, spec.path, meta)
-    else:
-        parts.combine(spec.path, meta, constants(spec))
-    checkpoint.remove()
-    return SweepResult(frame=frame, path=spec.path, evaluated=state.evaluated, feasible=state.feasible,
-                       on_front=len(frame), compile_s=compile_s, run_s=run_s, devices=len(streamer.pipelines),
-                       evaluated_before=loaded[0]["evaluated"] if loaded else 0, empty_reason=empty_reason)
+    rows = parts.frame(plan, spec) if isinstance(parts, KeptRows) else None
+    if write:
+        if parts is None:
+            io.write(frame, spec.path, meta)
+        else:
+            parts.combine(spec.path, meta, constants(spec))
+        checkpoint.remove()
+    return SweepResult(frame=frame, path=spec.path if write else None, evaluated=state.evaluated,
+                       feasible=state.feasible, on_front=len(frame), compile_s=compile_s, run_s=run_s,
+                       devices=len(streamer.pipelines), evaluated_before=loaded[0]["evaluated"] if loaded else 0,
+                       empty_reason=empty_reason, rows=rows)
 
 
 def sweep_range(plan: SweepPlan, spec, settings: SweepSettings, lo: int, hi: int, part, front) -> dict:

@@ -19,16 +19,18 @@ class SweepResult:
 
     Attributes:
       frame: the Pareto frontier (feasible, non-dominated rows), sorted.
-      path: the Parquet file (or, for a Ray feasible/all run, dataset folder) written.
+      path: the Parquet file (or, for a Ray feasible/all run, dataset folder) written; None
+        for ``write=False``.
       evaluated, feasible, on_front: counts of configurations.
       compile_s, run_s: seconds spent compiling and streaming.
       devices: local devices used (per process), workers: Ray tasks run in parallel (1: none).
       evaluated_before: configurations a resumed run found done (not counted in its rate).
       empty_reason: when the front is empty, which constraints rejected the most (``diagnose``).
+      rows: a ``write=False`` feasible/all run's rows (what its file would hold), else None.
     """
 
     frame: pd.DataFrame
-    path: Path
+    path: Path | None
     evaluated: int
     feasible: int
     on_front: int
@@ -38,6 +40,7 @@ class SweepResult:
     workers: int = 1
     evaluated_before: int = 0
     empty_reason: str = ""
+    rows: pd.DataFrame | None = None
 
     @property
     def configs_per_s(self) -> float:
@@ -100,3 +103,31 @@ def metadata(plan, spec, *, evaluated: int, feasible: int, on_front: int) -> dic
         "dtype": spec.dtype, "chunk_size": plan.chunk, "digest": plan.digest(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+class KeptRows:
+    """A ``write=False`` feasible/all run's rows, kept in memory chunk by chunk (the in-memory
+    counterpart of ``sweep_files.ChunkParts``: same calls, no files)."""
+
+    def __init__(self):
+        self.parts: dict[int, pd.DataFrame] = {}
+
+    def keep_before(self, next_chunk: int):
+        self.parts = {k: v for k, v in self.parts.items() if k < next_chunk}
+
+    def remove(self):
+        self.parts = {}
+
+    def write(self, chunk: int, frame: pd.DataFrame):
+        self.parts[chunk] = frame
+
+    def frame(self, plan, spec) -> pd.DataFrame:
+        """Every kept row in chunk order, with the spec's constants, integers as int64."""
+        frames = [self.parts[k] for k in sorted(self.parts)]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=plan.columns)
+        for k, v in constants(spec).items():
+            frame[k] = v
+        for c in column_info(plan, spec)["integers"]:
+            if c in frame:
+                frame[c] = frame[c].astype(np.int64)
+        return frame

@@ -307,3 +307,27 @@ def test_frontier_and_all_mode_values_of_a_configuration_agree_to_a_few_ulps(tmp
     assert len(joined) == len(front)
     for column in ("time_s", "energy_j", "final_loss", "cost_usd", "power_w"):
         np.testing.assert_allclose(joined[column], joined[column + "_all"], rtol=2e-6)
+
+
+@pytest.mark.parametrize("mode", ["frontier", "all"])
+def test_write_false_returns_what_the_file_would_hold_and_touches_no_disk(tmp_path, mode):
+    written = sweep(small_spec(tmp_path, mode=mode, name="written"), progress=False)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = sweep(small_spec(tmp_path, mode=mode, name="memory"), progress=False, write=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no file, lock, checkpoint or parts
+    assert result.path is None
+    pd.testing.assert_frame_equal(result.frame, written.frame)
+    on_disk, _ = io.read(written.path)
+    if mode == "all":  # every row, as the written file holds them (dtypes included)
+        pd.testing.assert_frame_equal(result.rows, on_disk)
+    else:
+        assert result.rows is None
+        pd.testing.assert_frame_equal(result.frame, on_disk)
+
+
+def test_write_false_refuses_resume_and_ray(tmp_path):
+    with pytest.raises(ExplorerError, match="write=False.*checkpoint"):
+        sweep(small_spec(tmp_path), resume=True, write=False)
+    with pytest.raises(ExplorerError, match="write=False.*Ray"):
+        sweep(small_spec(tmp_path), ray=True, write=False)
+    assert list(tmp_path.iterdir()) == []
