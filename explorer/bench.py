@@ -128,23 +128,33 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
     return time.perf_counter() - t, len(archive)
 
 
-def run_bench(quick: bool = False) -> list[tuple[str, str]]:
-    """Runs the three measurements; returns (label, value) rows for printing."""
+def run_bench(quick: bool = False, progress: bool = False) -> list[tuple[str, str]]:
+    """Runs the measurements; returns (label, value) rows for printing. ``progress``: a bar on
+    stderr, one step per measurement (engine, NumPy, NumPy broadcasting, Pareto, optimiser)."""
     import jax
+    from tqdm import tqdm
 
     from explorer.engine import sweep
 
+    bar = tqdm(total=5, desc="bench", unit="measurement", disable=not progress)
     n_side, chunk = (16, 1 << 16) if quick else (64, 1 << 20)
     spec = parse_spec(bench_spec(n_side, chunk), "bench")
     # best of two runs for the engine and for NumPy alike: this machine's noise is one-sided
-    runs = [sweep(spec, progress=False) for _ in range(2)]
+    bar.set_postfix_str("engine")
+    runs = [sweep(spec, progress=False, write=False) for _ in range(2)]
+    bar.update()
     result = min(runs, key=lambda r: r.run_s)
     compile_s = runs[0].compile_s  # the first run compiles (or loads the persistent cache); the second reuses it
     jax_rate = result.evaluated / result.run_s
     limit = min(result.evaluated, 1 << 18 if quick else 1 << 22)
+    bar.set_postfix_str("NumPy")
     np_s, np_n, _ = min((numpy_sweep(spec, limit) for _ in range(2)), key=lambda r: r[0])
     np_rate = np_n / np_s
+    bar.update()
+    bar.set_postfix_str("NumPy broadcasting")
     nb_s, nb_n, _ = min((numpy_sweep(spec, limit, broadcast=True) for _ in range(2)), key=lambda r: r[0])
+    bar.update()
+    bar.set_postfix_str("Pareto")
     _, _, feasible_obj = numpy_sweep(spec, result.evaluated) if quick else (None, None, None)
     if feasible_obj is None:
         feasible_obj = _feasible_objectives(spec, result.evaluated)
@@ -152,6 +162,11 @@ def run_bench(quick: bool = False) -> list[tuple[str, str]]:
     one_shot = int(is_nondominated(feasible_obj).sum())
     moocore_s = time.perf_counter() - t
     stream_s, stream_n = streaming_front(feasible_obj, chunk)
+    bar.update()
+    bar.set_postfix_str("optimiser")
+    optimizer_rows = optimizer_bench(32 if quick else 4096, 2 if quick else 32)
+    bar.update()
+    bar.close()
     device = jax.devices()[0]
     return [
         ("device", f"{device.platform}: {getattr(device, 'device_kind', '?')} ({jax.device_count()} device(s)), "
@@ -167,7 +182,7 @@ def run_bench(quick: bool = False) -> list[tuple[str, str]]:
         ("Pareto: moocore one-shot", f"{moocore_s:.3f} s for {len(feasible_obj):,} points ({one_shot:,} on front)"),
         ("Pareto: streaming archive", f"{stream_s:.3f} s ({stream_n:,} on front)"),
         ("streaming / one-shot speed", f"{moocore_s / stream_s:.1f}x"),
-        *optimizer_bench(32 if quick else 4096, 2 if quick else 32),
+        *optimizer_rows,
     ]
 
 

@@ -64,35 +64,46 @@ def _best_run(model, axes, objectives, params=None, margins=(), solver="lbfgs", 
     return frame[frame.best].iloc[0]
 
 
-def seed_optima(hardware: str = "h100-sxm") -> pd.DataFrame:
+def seed_optima(hardware: str = "h100-sxm", progress: bool = False) -> pd.DataFrame:
     """Closed forms against the optimiser for ``hardware``; one row per quantity.
+    ``progress``: a bar on stderr, one step per optimisation (four).
 
     Returns:
       DataFrame with columns quantity, unit, closed_form, optimiser, relative_error, note.
     """
+    from tqdm import tqdm
+
     from explorer.models import get_model
+
+    bar = tqdm(total=4, desc="optima", unit="optimisation", disable=not progress)
+
+    def best_run(*args, **kwargs):
+        row = _best_run(*args, **kwargs)
+        bar.update()
+        return row
 
     with jax.enable_x64(True):
         p = seed000_params(hardware)
         seed000 = get_model("seed000")
         nu_eff = float(ke.nu_efficient(p["alpha"], p["t_kelvin"]))
         nu_max = float(ke.nu_max_thermal(p["thermal_limit"], p["alpha"]))
-        best_eta = _best_run(seed000, {"nu": {"low": nu_eff / 100, "high": nu_eff * 100, "scale": "log"}},
-                          {"flops_per_joule": "max"}, p)
+        best_eta = best_run(seed000, {"nu": {"low": nu_eff / 100, "high": nu_eff * 100, "scale": "log"}},
+                         {"flops_per_joule": "max"}, p)
         t_opt = float(kq.temperature_opt(DELTA_L, nu_max, T_AVAILABLE))
-        best_t = _best_run(BARRIER, {"temperature": {"low": 1e-4, "high": 0.1, "scale": "log"}},
-                        {"temperature_out": "min"}, {"nu": nu_max}, margins=["crossing_margin"])
+        best_t = best_run(BARRIER, {"temperature": {"low": 1e-4, "high": 0.1, "scale": "log"}},
+                       {"temperature_out": "min"}, {"nu": nu_max}, margins=["crossing_margin"])
         temperature_speed = float(kq.temperature_opt(DELTA_L, nu_max, T_MIN))
-        speed = _best_run(seed000, {"nu": {"low": 1e8, "high": 3e9, "scale": "log"},
-                                 "batch": {"low": 1.0, "high": 1e6, "scale": "log"}},
-                       {"t_train": "min"}, {**p, "t_max": 1e12},
-                       margins=["clock_margin", "batch_margin"], starts=16)
+        speed = best_run(seed000, {"nu": {"low": 1e8, "high": 3e9, "scale": "log"},
+                                "batch": {"low": 1.0, "high": 1e6, "scale": "log"}},
+                      {"t_train": "min"}, {**p, "t_max": 1e12},
+                      margins=["clock_margin", "batch_margin"], starts=16)
         b_max_fast = float(kb.batch_max(p["mem_bandwidth"], nu_max, 1.0, 16.0, p["mem_total"]))
         points = kc.operating_points(p["alpha"], p["t_kelvin"], p["thermal_limit"], b_max_fast, 1e-6, 1024.0,
                                      DELTA_L, T_MIN, T_AVAILABLE, 1e12)
         s4 = {k: v.default for k, v in ((q.name, q) for q in SEED004.params)}
         b_star = float(kb.batch_star_seed004(s4["beta"], s4["gamma"], s4["w_base"], s4["t0"]))
-        best_b = _best_run(SEED004, {"batch": {"low": 1.0, "high": 1e6, "scale": "log"}}, {"w_total": "min"})
+        best_b = best_run(SEED004, {"batch": {"low": 1.0, "high": 1e6, "scale": "log"}}, {"w_total": "min"})
+    bar.close()
     rows = [
         ("ν₀_efficient (§1.3): argmax ν₀/E_FLOP", "Hz", nu_eff, best_eta.nu, "interior maximum"),
         ("T_opt (§3.3): least T with exp(ΔL/T)/ν₀_max ≤ t_available", "nats", t_opt, best_t.temperature,

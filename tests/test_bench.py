@@ -1,5 +1,6 @@
 """explorer bench: its table is self-consistent (speed itself is measured, never asserted)."""
 
+import json
 import re
 
 import numpy as np
@@ -16,12 +17,13 @@ def _number(text):
 
 
 @pytest.mark.xdist_group("bench_optimizer")  # shares its optimiser program with test_optimizer's 4-D test
-def test_quick_bench_prints_consistent_numbers(capsys):
-    assert main(["bench", "--quick"]) == 0
-    rows = {}
-    for line in capsys.readouterr().out.splitlines()[1:]:
-        label, _, value = line.strip().partition("  ")
-        rows[label.strip()] = value.strip()
+def test_quick_bench_prints_consistent_numbers(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", "--quick", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)  # one JSON document on stdout, nothing else
+    assert document["bench"] == "explorer bench --quick"
+    rows = document["rows"]
+    assert list(tmp_path.iterdir()) == []  # the bench writes no result file
     jax_rate = _number(rows["llm_training sweep + streaming frontier"])
     numpy_rate = _number(rows["same model, plain NumPy"])
     # the printed ratio is the quotient of the two printed rates (rounded to one decimal)

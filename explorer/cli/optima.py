@@ -14,14 +14,16 @@ from explorer.cli.common import add_output_arguments, print_json
 def add_arguments(parser):
     """Adds this subcommand\'s options to its argparse parser."""
     parser.add_argument("--hardware", default="h100-sxm", help="hardware preset (default h100-sxm)")
-    add_output_arguments(parser, progress=False)
+    add_output_arguments(parser)
 
 
 def run(args):
     """Runs the subcommand with parsed ``args``; returns the exit status."""
+    import sys
+
     from explorer.optima import seed_optima
 
-    table = seed_optima(args.hardware)
+    table = seed_optima(args.hardware, progress=not args.quiet and not args.json and sys.stderr.isatty())
     if args.json:
         print_json({"hardware": args.hardware, "optima": table.to_dict(orient="records")})
         return 0
