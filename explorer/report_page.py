@@ -87,6 +87,13 @@ def _span(data, col) -> str:
     return f"{low} to {high}{'' if unit in ('', '%') or unit.startswith('×') else ' '}{unit}"
 
 
+def _band(data) -> str:
+    """The calibrated error band of the file's hardware preset (``explorer.error_band``)."""
+    from explorer.error_band import band_line
+
+    return band_line(data.meta.get("model", ""), data.meta.get("presets", {}).get("hardware"))
+
+
 def _points_tablepage_html(data, cols):
     head = "".join(f"<th>{html.escape(data.label(c))}</th>" for c in cols)
     rows = []
@@ -105,6 +112,7 @@ def _metapage_html(data):
              ("feasible", f"{meta.get('feasible', '?')}"), ("on the front", f"{len(data.front):,}"),
              ("objectives", ", ".join(f"{o} ({'max' if m else 'min'})" for o, m in zip(data.objectives, data.maximize))),
              *([("answers", meta["answers"])] if meta.get("answers") else []),
+             *([("model error", _band(data))] if _band(data) else []),
              ("created", meta.get("created", "?")), ("file", str(data.path))]
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items)
     spec = html.escape(json.dumps(meta.get("spec", {}), indent=2, default=str))
@@ -113,12 +121,14 @@ def _metapage_html(data):
 
 def summary_md(data, path):
     cols = data.design + data.objectives
+    band = _band(data)
     lines = [f"# Trade-off summary: {data.path.name}", "",
              f"Model `{data.meta.get('model', '?')}` ({data.meta.get('kind', 'sweep')}), presets "
              f"{json.dumps(data.meta.get('presets', {}))}; {len(data.front):,} configurations on the Pareto front "
              f"of {', '.join(data.objectives)}" + (f" out of {data.meta['evaluated']:,} evaluated."
                                                     if isinstance(data.meta.get("evaluated"), int) else "."), "",
              *([f"> {data.meta['answers']}.", ""] if data.meta.get("answers") else []),
+             *([f"_{band[0].upper()}{band[1:]}._", ""] if band else []),
              "| operating point | " + " | ".join(data.label(c) for c in cols) + " |",
              "|---|" + "---:|" * len(cols)]
     for name, row in data.points.items():

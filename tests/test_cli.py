@@ -50,7 +50,10 @@ def test_evaluate_prints_outputs_with_units(capsys):
     assert float(mfu[1].rstrip("%")) == pytest.approx(100 * row.mfu, rel=1e-3)
     assert lines["t_junction"].split()[1:3] == [f"{row.t_junction - 273.15:.4g}", "°C"]
     assert "(≤ 0 is feasible)" in lines["memory_margin"]
-    assert "e+" not in out and "e-" not in out  # no raw scientific notation
+    assert not re.search(r"\de[+-]?\d", out)  # no raw scientific notation (1.2e+07)
+    assert out.splitlines()[-1].startswith("model error on h100-sxm: ±")  # the calibrated band
+    code, out, err = run_cli(capsys, "evaluate", "--quiet", "nu=1.5GHz")
+    assert code == 0 and out == "" and err == ""  # errors only
 
 
 def test_evaluate_lists_and_units_broadcast(capsys):
@@ -301,7 +304,7 @@ def test_optimize_prints_the_best_configuration(tmp_path, capsys):
     code, out, _ = run_cli(capsys, "optimize", str(spec))
     assert code == 0
     assert "4 runs:" in out and "converged" in out and "best configuration" in out
-    assert "(≤ 0 is feasible)" in out and re.search(r"\n  nu +1\.\d+ GHz\n", out) and "e-0" not in out
+    assert "(≤ 0 is feasible)" in out and re.search(r"\n  nu +1\.\d+ GHz\n", out) and not re.search(r"\de[+-]?\d", out)
     from explorer import io
 
     frame, meta = io.read(tmp_path / "front.parquet")

@@ -207,7 +207,7 @@ def test_traced_front_compares_with_the_sweep_front_by_hypervolume(tmp_path):
     from explorer.pareto import hypervolume
 
     problem = traced_front_problem(tmp_path / "front.parquet")
-    axes, objectives = problem["axes"], problem["objectives"]
+    axes = problem["axes"]
     result = optimize(problem)
     front, meta = io.read(tmp_path / "front.parquet")
     assert meta["kind"] == "optimize" and len(front) == int(result.on_front.sum())

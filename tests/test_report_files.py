@@ -61,6 +61,7 @@ def test_sweep_report_writes_every_file(sweep_report):
     summary = files["summary.md"].read_text()
     assert "speed-optimised" in summary and "knee" in summary and f"{len(result.frame):,}" in summary
     assert "> Pareto-optimal for time_s, energy_j, final_loss only" in summary  # what the front can answer
+    assert "_Model error on h100-sxm: ±" in summary  # the preset's calibrated leave-one-out band
 
 
 def _page_data(path):
@@ -188,7 +189,7 @@ def test_page_renders_and_responds_in_a_real_browser_offline(sweep_report, tmp_p
         hover.first.wait_for(timeout=10000)
         text = hover.first.text_content()
         assert "nu =" in text and "GHz" in text and "n_parallel =" in text and "energy_j =" in text
-        assert "e+" not in text and "e-" not in text  # no raw scientific notation
+        assert not re.search(r"\de[+-]?\d", text)  # no raw scientific notation (1.2e+07)
         days = float(re.search(r"time_s = ([0-9.,]+) days", text).group(1).replace(",", ""))
         # the hovered value is one of the front's times, in days, to the 4 digits shown
         assert np.min(np.abs(result.frame.time_s.to_numpy() / 86400.0 / days - 1.0)) < 6e-4

@@ -59,6 +59,7 @@ def run(args):
     from explorer.errors import ExplorerError
     from explorer.evaluation import evaluate
     from explorer.display import configuration_lines, display_frame
+    from explorer.error_band import band_line
     from explorer.models import get_model
 
     model = get_model(args.model)
@@ -81,9 +82,12 @@ def run(args):
         if unknown:
             raise ExplorerError(f"--columns: {unknown[0]!r} is not an output or design variable of {model.name}")
         df = df[list(dict.fromkeys([*model.design_names, *wanted]))]
+    hardware = params.get("hardware", model.default_presets.get("hardware"))
     if args.json:
         print_json({"model": model.name, "units": {c: units[c] for c in df.columns},
-                    "rows": df.to_dict(orient="records")})
+                    "rows": df.to_dict(orient="records"), "error_band": band_line(model.name, hardware)})
+        return 0
+    if args.quiet:  # errors only: the evaluation ran, its input was good
         return 0
     headed = df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns if units[c]})
     if args.csv:
@@ -101,4 +105,7 @@ def run(args):
     else:
         with pd.option_context("display.max_columns", None, "display.width", 200):
             print(display_frame(df, units, shares).to_string(index=False))
+    band = band_line(model.name, hardware)
+    if band:
+        print(band)
     return 0
