@@ -21,17 +21,17 @@ Fronts above ``MAX_POINTS`` rows are shown as an evenly spaced sample (the page 
 from __future__ import annotations
 
 import functools
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from explorer import io
-from explorer.display import label, number, scale_for
+from explorer import report_figures as figures
+from explorer.display import label, scale_for
 from explorer.errors import ExplorerError
 from explorer.pareto import is_nondominated, knee_point, operating_points
-from explorer.report_page import MAX_POINTS, POINT_STYLE, page_html, spans_decades, summary_md
+from explorer.report_page import page_html, summary_md
 
 class _Data:
     """A result file read and checked: the front, its objectives, units and metadata."""
@@ -143,10 +143,14 @@ def report(path, out_dir=None, progress: bool = False) -> dict[str, Path]:
         raise ExplorerError(f"cannot make the report folder {str(out)!r}: {err.strerror or err}") from None
     from tqdm import tqdm
 
-    jobs = {f"frontier_{a}_vs_{b}.png": functools.partial(_frontier_png, data, a, b, c) for a, b, c in _pairs(data)}
-    jobs["design_along_front.png"] = functools.partial(_design_png, data)
+    jobs = {f"frontier_{a}_vs_{b}.png": functools.partial(figures.frontier_png, data, a, b, c)
+            for a, b, c in _pairs(data)}
+    if len(data.objectives) >= 3:
+        a, b, c = data.objectives[:3]
+        jobs[f"frontier_{a}_vs_{b}_by_{c}.png"] = functools.partial(figures.levels_png, data, a, b, c)
+    jobs["design_along_front.png"] = functools.partial(figures.design_png, data)
     if data.runs is not None and "kkt_residual" in data.runs.columns:
-        jobs["convergence.png"] = functools.partial(_convergence_png, data)
+        jobs["convergence.png"] = functools.partial(figures.convergence_png, data)
     jobs["index.html"] = functools.partial(page_html, data)
     jobs["summary.md"] = functools.partial(summary_md, data)
     files = {}
@@ -167,136 +171,3 @@ def _pairs(data):
             third = next((o for o in objs if o not in (objs[i], objs[j])), data.design[0] if data.design else None)
             pairs.append((objs[i], objs[j], third))
     return pairs[:3]
-
-
-def _pyplot():
-    """matplotlib.pyplot on the file-only Agg backend (no display needed)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _plain_ticks(ax, x=True, y=True):
-    """Tick labels as plain numbers in the axis' planner unit: 1,000 not 10³, no 1e6 offset,
-    and as many decimals as the tick spacing needs (1.875, 1.880, not 1.88 twice)."""
-    from matplotlib.ticker import Formatter, NullFormatter
-
-    class Plain(Formatter):
-        def format_ticks(self, values):
-            steps = np.diff(np.sort(np.asarray(values, float)))
-            steps = steps[steps > 0]
-            if not len(steps) or self.axis.get_scale() == "log":
-                return [number(v, 3) for v in values]
-            decimals = max(0, -math.floor(math.log10(steps.min()) + 1e-9))
-            return [f"{v:,.{decimals}f}" for v in values]
-
-        def __call__(self, value, pos=None):
-            return number(value, 4)
-
-    for axis, wanted in ((ax.xaxis, x), (ax.yaxis, y)):
-        if wanted:
-            axis.set_major_formatter(Plain())
-            if axis.get_scale() == "log":
-                axis.set_minor_formatter(NullFormatter())
-
-
-def _save(fig, path):
-    """Lays out, writes and closes a figure; returns its path."""
-    fig.tight_layout()
-    fig.savefig(path)
-    _pyplot().close(fig)
-    return path
-
-
-def _mark_points(ax, data, x, y):
-    for name, row in data.points.items():
-        color, text = POINT_STYLE[name]
-        px, py = data.shown(x)[row], data.shown(y)[row]
-        ax.scatter([px], [py], s=140, marker="*" if name != "knee" else "D", color=color, edgecolor="white",
-                   linewidth=1.0, zorder=5, label=text)
-        right_half = px > np.nanmedian(data.shown(x))  # label inwards, so it stays inside the axes
-        ax.annotate(text, (px, py), textcoords="offset points", xytext=(-8 if right_half else 8, 8),
-                    ha="right" if right_half else "left", fontsize=9, color=color, fontweight="bold")
-
-
-def _frontier_png(data, x, y, c, path):
-    plt = _pyplot()
-
-    fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
-    front = data.front
-    kwargs = {}
-    if c is not None:
-        kwargs = {"c": data.shown(c), "cmap": "viridis"}
-        if spans_decades(front[c]):
-            from matplotlib.colors import LogNorm
-
-            kwargs["norm"] = LogNorm()
-    sc = ax.scatter(data.shown(x), data.shown(y), s=12, alpha=0.8, **kwargs)
-    if c is not None:
-        _plain_ticks(fig.colorbar(sc, ax=ax, label=data.label(c)).ax, x=False)
-    _mark_points(ax, data, x, y)
-    ax.set_xscale("log" if spans_decades(front[x]) else "linear")
-    ax.set_yscale("log" if spans_decades(front[y]) else "linear")
-    _plain_ticks(ax)
-    ax.set_xlabel(data.label(x))
-    ax.set_ylabel(data.label(y))
-    ax.set_title(f"Pareto front: {y} against {x}  ({len(front):,} configurations, {data.meta.get('model', '')})")
-    ax.grid(True, which="both", alpha=0.25)
-    ax.legend(loc="best", fontsize=9)
-    return _save(fig, path)
-
-
-def _design_png(data, path):
-    plt = _pyplot()
-
-    cols = data.design or data.objectives
-    fig, axes = plt.subplots(len(cols), 1, figsize=(8, 2.2 * len(cols) + 0.8), dpi=110, sharex=True, squeeze=False)
-    position = np.linspace(0.0, 1.0, len(data.front))
-    for ax, col in zip(axes[:, 0], cols):
-        ax.plot(position, data.shown(col), ".", markersize=3, color="#444444")
-        for name, row in data.points.items():
-            ax.axvline(position[row], color=POINT_STYLE[name][0], alpha=0.6, linewidth=1.2,
-                       label=POINT_STYLE[name][1])
-        if spans_decades(data.front[col]):
-            ax.set_yscale("log")
-        _plain_ticks(ax, x=False)
-        ax.set_ylabel(data.label(col))
-        ax.grid(True, alpha=0.25)
-    first = data.objectives[0]
-    fig.suptitle(f"Design along the front, from the best {first} (left) to the worst (right)")
-    axes[0, 0].legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(data.points), fontsize=8,
-                      frameon=False)  # above the plots, covering no point
-    axes[-1, 0].set_xlabel(f"position along the front (sorted by {first})")
-    return _save(fig, path)
-
-
-def _convergence_png(data, path):
-    plt = _pyplot()
-
-    runs = data.runs
-    fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
-    floor = 1e-16
-    violation = np.maximum(runs.max_violation.to_numpy(float), floor)
-    kkt = np.maximum(runs.kkt_residual.to_numpy(float), floor)
-    ok = runs.converged.to_numpy(bool)
-    ax.scatter(violation[ok], kkt[ok], s=14, color="#2ca02c", label=f"converged ({ok.sum():,})")
-    ax.scatter(violation[~ok], kkt[~ok], s=14, color="#d62728", marker="x", label=f"not converged ({(~ok).sum():,})")
-    settings = data.meta.get("optimize", {})
-    if "tolerance" in settings:
-        ax.axvline(settings["tolerance"], color="gray", linestyle="--", label="feasibility tolerance")
-    if "kkt_tolerance" in settings:
-        ax.axhline(settings["kkt_tolerance"], color="gray", linestyle=":", label="KKT tolerance")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel(f"largest constraint violation (values below {floor:g} drawn at {floor:g})")
-    ax.set_ylabel("relative KKT residual")
-    ax.set_title(f"Convergence of {len(runs):,} optimiser runs")
-    ax.grid(True, which="both", alpha=0.25)
-    ax.legend(loc="best", fontsize=9)
-    return _save(fig, path)
-
-
-__all__ = ["MAX_POINTS", "report"]
