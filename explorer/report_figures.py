@@ -19,11 +19,19 @@ import numpy as np
 
 from explorer.display import number
 from explorer.pareto import is_nondominated
-from explorer.report_page import POINT_STYLE, spans_decades
 
 LEVELS = 4  # curves in levels_png (3–5: fewer says little, more cannot be told apart)
 BINS = 40  # equal-count bins of design_png, at most; at least PER_BIN configurations in each
 PER_BIN = 25
+POINT_STYLE = {"speed": ("#d62728", "speed-optimised"), "efficiency": ("#2ca02c", "efficiency-optimised"),
+               "quality": ("#1f77b4", "quality-optimised"), "knee": ("#111111", "knee")}  # figures and page
+
+
+def spans_decades(values) -> bool:
+    """Whether positive ``values`` span more than 30× (drawn on a log axis)."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    return len(v) > 1 and v.min() > 0 and v.max() / v.min() > 30
 
 
 def _pyplot():

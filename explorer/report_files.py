@@ -1,21 +1,25 @@
 """Reports of sweep and optimiser outputs: PNG figures, one offline HTML page, a summary.
 
 ``report(path, out_dir)`` reads any explorer Parquet output (its metadata names the model,
-units and objectives) and writes into ``out_dir``:
+units and objectives) and writes into ``out_dir``, every number in a planner's unit
+(``explorer.display``: days, GWh, GHz, $M, °C, %):
 
-- ``frontier_<a>_vs_<b>.png`` for each pair of objectives, coloured by a third objective
-  (or by the first design variable), log axes where the data spans decades, seed 000
-  §6.3's operating points (speed, efficiency, quality) and the knee marked and labelled;
-- ``design_along_front.png``: how each design variable moves from the fast end of the
-  front to the frugal end;
+- ``frontier_<a>_vs_<b>.png`` for each pair of objectives: that pair's own 2-D front over
+  the faint rest, coloured by a third column, the operating points and the knee marked
+  (``report_figures``);
+- ``frontier_<a>_vs_<b>_by_<c>.png`` (three objectives or more): the front of the first two
+  at 4 levels of the third;
+- ``design_along_front.png``: each design variable's median and 10–90% band along the front;
 - ``convergence.png`` (optimiser outputs): every run's KKT residual against its largest
   constraint violation, converged runs marked;
-- ``index.html``: self-contained (plotly.js embedded, no network), an interactive frontier
-  with axis and colour pickers, hover showing each configuration with units, the
-  operating points highlighted, their table, and the run's metadata;
-- ``summary.md``: the operating points and headline numbers, for a design doc.
+- ``index.html``: self-contained (plotly.js embedded, no network): an interactive frontier
+  with axis and colour pickers, a compact hover (design and objectives; a click shows every
+  column), min/max filters on every design and objective column that update the plot and
+  the table of matching configurations, a CSV download of the matching rows, the ranked
+  recommendations (``report_picks``) and the run's metadata with its calibrated error band;
+- ``summary.md``: the ranked recommendations and the headline trade-offs, for a design doc.
 
-Fronts above ``MAX_POINTS`` rows are shown as an evenly spaced sample (the page says so).
+Fronts above ``MAX_POINTS`` rows are shown on the page as an evenly spaced sample (it says so).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from explorer.errors import ExplorerError
 from explorer.pareto import is_nondominated, knee_point, operating_points
 from explorer.report_page import page_html, summary_md
 
-class _Data:
+class ReportData:
     """A result file read and checked: the front, its objectives, units and metadata."""
 
     def __init__(self, path):
@@ -133,7 +137,7 @@ def report(path, out_dir=None, progress: bool = False) -> dict[str, Path]:
       ExplorerError: unreadable file, not an explorer output, objectives missing, nothing
         feasible. Raised before anything is written.
     """
-    data = _Data(path)  # all checks happen here, before any file is written
+    data = ReportData(path)  # all checks happen here, before any file is written
     out = Path(out_dir) if out_dir else data.path.with_name(data.path.stem + "_report")
     if out.exists() and not out.is_dir():
         raise ExplorerError(f"report folder {str(out)!r} is a file; give a folder with --out")

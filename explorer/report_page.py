@@ -1,5 +1,4 @@
-"""The report's text: the offline HTML page (plotly.js embedded) and summary.md; and the
-styles the figures share with the page."""
+"""The report's text: the offline HTML page (plotly.js embedded) and summary.md."""
 
 from __future__ import annotations
 
@@ -12,16 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from explorer.display import number
+from explorer.report_figures import POINT_STYLE, group_label, point_groups, spans_decades
+from explorer.report_picks import ranked_by, recommendations, weighed_columns
 
 MAX_POINTS = 5000  # points drawn on the page (SVG); larger fronts are sampled evenly
-POINT_STYLE = {"speed": ("#d62728", "speed-optimised"), "efficiency": ("#2ca02c", "efficiency-optimised"),
-                "quality": ("#1f77b4", "quality-optimised"), "knee": ("#111111", "knee")}
-
-
-def spans_decades(values) -> bool:
-    v = np.asarray(values, float)
-    v = v[np.isfinite(v)]
-    return len(v) > 1 and v.min() > 0 and v.max() / v.min() > 30
 
 
 def _columns(data):
@@ -49,7 +42,10 @@ def page_html(data, path):
         "units": {c: data.scales[c].label if c in data.scales else "" for c in cols},  # planner units
         "values": {c: [_json_number(v) for v in data.shown(c, front)] for c in cols},
         "objectives": data.objectives,
+        "compact": list(dict.fromkeys(data.design + data.objectives)),  # hover and filters
         "points": {name: int(np.searchsorted(shown, row)) for name, row in data.points.items()},
+        "groups": [{"row": int(np.searchsorted(shown, row)), "names": names, "label": group_label(names)}
+                   for row, names in point_groups(data)],
         "styles": {k: {"color": v[0], "label": v[1]} for k, v in POINT_STYLE.items()},
         "log": {c: bool(spans_decades(front[c])) for c in cols},
     }
@@ -58,13 +54,14 @@ def page_html(data, path):
             f"Showing an evenly spaced sample of {len(shown):,} of the {len(data.front):,} configurations "
             f"on the front (the operating points are always shown).")
     meta = data.meta
-    table = _points_tablepage_html(data, cols)
+    table = _recommendations_html(data)
     template = (Path(__file__).with_name("report_assets") / "page.html").read_text(encoding="utf-8")
     page = (template.replace("{{PLOTLY}}", get_plotlyjs())
             .replace("{{DATA}}", json.dumps(payload).replace("</", "<\\/"))
             .replace("{{TITLE}}", html.escape(f"{meta.get('model', '')}: {data.path.name}"))
             .replace("{{NOTE}}", html.escape(note))
             .replace("{{TABLE}}", table)
+            .replace("{{RANKED_BY}}", html.escape(ranked_by(data)))
             .replace("{{META}}", _metapage_html(data)))
     path.write_text(page, encoding="utf-8")
     return path
@@ -94,13 +91,20 @@ def _band(data) -> str:
     return band_line(data.meta.get("model", ""), data.meta.get("presets", {}).get("hardware"))
 
 
-def _points_tablepage_html(data, cols):
+def _picked_columns(data) -> list[str]:
+    """The recommendation table's columns: the design, then time, energy, cost and loss."""
+    return list(dict.fromkeys([*data.design, *weighed_columns(data).values()]))
+
+
+def _recommendations_html(data) -> str:
+    cols = _picked_columns(data)
     head = "".join(f"<th>{html.escape(data.label(c))}</th>" for c in cols)
     rows = []
-    for name, row in data.points.items():
-        cells = "".join(f"<td>{html.escape(_cell(data, c, row))}</td>" for c in cols)
-        rows.append(f"<tr><th style='color:{POINT_STYLE[name][0]}'>{POINT_STYLE[name][1]}</th>{cells}</tr>")
-    return f"<table><thead><tr><th>operating point</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    for pick in recommendations(data):
+        cells = "".join(f"<td>{html.escape(_cell(data, c, pick.row))}</td>" for c in cols)
+        rows.append(f"<tr><td>{pick.rank}</td><th>{html.escape(pick.label)}</th>{cells}</tr>")
+    return (f"<table id='recommended'><thead><tr><th>rank</th><th>configuration</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
 
 
 def _metapage_html(data):
@@ -120,7 +124,7 @@ def _metapage_html(data):
 
 
 def summary_md(data, path):
-    cols = data.design + data.objectives
+    cols = _picked_columns(data)
     band = _band(data)
     lines = [f"# Trade-off summary: {data.path.name}", "",
              f"Model `{data.meta.get('model', '?')}` ({data.meta.get('kind', 'sweep')}), presets "
@@ -129,11 +133,12 @@ def summary_md(data, path):
                                                     if isinstance(data.meta.get("evaluated"), int) else "."), "",
              *([f"> {data.meta['answers']}.", ""] if data.meta.get("answers") else []),
              *([f"_{band[0].upper()}{band[1:]}._", ""] if band else []),
-             "| operating point | " + " | ".join(data.label(c) for c in cols) + " |",
-             "|---|" + "---:|" * len(cols)]
-    for name, row in data.points.items():
-        lines.append(f"| {POINT_STYLE[name][1]} | " + " | ".join(_cell(data, c, row) for c in cols) + " |")
-    lines.append("")
+             f"## Recommended configurations (ranked by {ranked_by(data)})", "",
+             "| rank | configuration | " + " | ".join(data.label(c) for c in cols) + " |",
+             "|---:|---|" + "---:|" * len(cols)]
+    for pick in recommendations(data):
+        lines.append(f"| {pick.rank} | {pick.label} | " + " | ".join(_cell(data, c, pick.row) for c in cols) + " |")
+    lines += ["", "## Trade-offs", ""]
     if "knee" in data.points and len(data.objectives) >= 2:
         knee = data.front.iloc[data.points["knee"]]
         for name, best_col in zip(("speed", "efficiency"), data.objectives[:2]):

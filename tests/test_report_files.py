@@ -51,8 +51,8 @@ def _png_shape(path):
 def test_sweep_report_writes_every_file(sweep_report):
     result, files = sweep_report
     assert set(files) == {"frontier_time_s_vs_energy_j.png", "frontier_time_s_vs_final_loss.png",
-                          "frontier_energy_j_vs_final_loss.png", "design_along_front.png", "index.html",
-                          "summary.md"}
+                          "frontier_energy_j_vs_final_loss.png", "frontier_time_s_vs_energy_j_by_final_loss.png",
+                          "design_along_front.png", "index.html", "summary.md"}
     for name, path in files.items():
         assert path.stat().st_size > 0
         if name.endswith(".png"):
@@ -62,6 +62,13 @@ def test_sweep_report_writes_every_file(sweep_report):
     assert "speed-optimised" in summary and "knee" in summary and f"{len(result.frame):,}" in summary
     assert "> Pareto-optimal for time_s, energy_j, final_loss only" in summary  # what the front can answer
     assert "_Model error on h100-sxm: ±" in summary  # the preset's calibrated leave-one-out band
+    # the ranked recommendations: ranked by cost, the first the front's cheapest (in $M, as headed)
+    table = [line for line in summary.splitlines() if re.match(r"\| \d+ \|", line)]
+    assert "## Recommended configurations (ranked by cost_usd)" in summary and 4 <= len(table) <= 5
+    heading = next(line for line in summary.splitlines() if line.startswith("| rank |")).split(" | ")
+    cost = [float(line.split(" | ")[heading.index("cost_usd [$M]")]) for line in table]
+    assert cost == sorted(cost) and "cheapest on this front" in table[0]
+    assert cost[0] == pytest.approx(result.frame.cost_usd.min() / 1e6, rel=6e-4)
 
 
 def _page_data(path):
@@ -176,7 +183,8 @@ def test_page_renders_and_responds_in_a_real_browser_offline(sweep_report, tmp_p
         points = page.locator("#plot .scatterlayer .trace").first.locator("path.point")
         points.first.wait_for(timeout=20000)
         assert points.count() == len(result.frame)  # every front point is drawn
-        assert page.locator("#plot .scatterlayer .trace").count() == 1 + 4  # front + operating points
+        rows_marked = len(set(_page_data(page_path)[1]["points"].values()))  # coinciding points: one marker
+        assert page.locator("#plot .scatterlayer .trace").count() == 1 + rows_marked  # front + operating points
         assert page.locator(".xtitle").text_content() == "time_s [days]"  # planner units on the axes
 
         page.select_option("#x-axis", "nu")  # switching an axis redraws the plot
@@ -193,6 +201,26 @@ def test_page_renders_and_responds_in_a_real_browser_offline(sweep_report, tmp_p
         days = float(re.search(r"time_s = ([0-9.,]+) days", text).group(1).replace(",", ""))
         # the hovered value is one of the front's times, in days, to the 4 digits shown
         assert np.min(np.abs(result.frame.time_s.to_numpy() / 86400.0 / days - 1.0)) < 6e-4
+        assert "cost_usd" not in text and "power_w" not in text  # compact: the design and the objectives only
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # a click shows every column
+        page.locator("#details-table").wait_for(timeout=10000)
+        assert "cost_usd [$M]" in page.locator("#details-table").text_content()
+
+        # a filter on time shrinks the plot and the table; the CSV holds exactly the matching rows
+        page.select_option("#x-axis", "time_s")
+        times = np.sort(result.frame.time_s.to_numpy() / 86400.0)
+        cut = 0.5 * (times[len(times) // 3] + times[len(times) // 3 + 1])  # between two rows, no tie
+        expected = int((times <= cut).sum())
+        page.fill("#filter-time_s-max", f"{cut:.6f}")
+        page.wait_for_function(f"document.querySelectorAll('#plot .scatterlayer .trace:first-child path.point')"
+                               f".length === {expected}", timeout=10000)
+        assert page.locator("#matching tbody tr").count() == min(expected, 100)
+        assert f"{expected:,} of {len(times):,} configurations match" in page.locator("#match-count").text_content()
+        with page.expect_download() as download:
+            page.click("#download")
+        csv = pd.read_csv(download.value.path())
+        assert len(csv) == expected and "time_s [days]" in csv.columns and "energy_j [GWh]" in csv.columns
+        np.testing.assert_allclose(np.sort(csv["time_s [days]"]), times[times <= cut], rtol=1e-6)
         page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
         browser.close()
     assert all(url.startswith("file:") for url in requested)
