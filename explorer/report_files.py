@@ -66,15 +66,17 @@ class ReportData:
                        for c in self.front.columns if c in self.units and pd.api.types.is_numeric_dtype(self.front[c])}
 
     def _design_columns(self):
-        """The model's design variables that vary along the front (its inputs in file order when
-        the model is not registered here)."""
+        """The model's design variables that vary along the front (the spec's axes, or its
+        inputs in file order, when the model is not registered here)."""
         try:
             from explorer.models import get_model
 
             names = get_model(self.meta["model"]).design_names
-        except (ExplorerError, KeyError):
-            names = [c for c in self.front.columns if c in self.units and c not in self._outputs()]
+        except (ExplorerError, KeyError):  # the spec's axes, else every column that is not an objective
+            names = list(self.meta.get("spec", {}).get("axes", {})) or [
+                c for c in self.front.columns if c in self.units and c not in self._outputs()]
         present = [c for c in names if c in self.front.columns]
+        self.inputs = set(present)  # every design column, shown or not
         varying = [c for c in present if self.front[c].nunique() > 1]  # a fixed input has nothing to show
         return (varying or present)[:6]
 

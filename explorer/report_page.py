@@ -128,7 +128,8 @@ def summary_md(data, path):
     band = _band(data)
     lines = [f"# Trade-off summary: {data.path.name}", "",
              f"Model `{data.meta.get('model', '?')}` ({data.meta.get('kind', 'sweep')}), presets "
-             f"{json.dumps(data.meta.get('presets', {}))}; {len(data.front):,} configurations on the Pareto front "
+             f"{json.dumps(data.meta.get('presets', {}))}; {len(data.front):,} configuration"
+             f"{'s' if len(data.front) != 1 else ''} on the Pareto front "
              f"of {', '.join(data.objectives)}" + (f" out of {data.meta['evaluated']:,} evaluated."
                                                     if isinstance(data.meta.get("evaluated"), int) else "."), "",
              *([f"> {data.meta['answers']}.", ""] if data.meta.get("answers") else []),
@@ -149,7 +150,10 @@ def summary_md(data, path):
                              + ", ".join(f"{_pct(knee[o], best[o])} in {o}" for o in data.objectives if o != best_col)
                              + ".")
     for o in data.objectives:
-        lines.append(f"- {o} spans {_span(data, o)} along the front.")
+        if len(data.front) > 1:
+            lines.append(f"- {o} spans {_span(data, o)} along the front.")
+        else:
+            lines.append(f"- {o} is {_span(data, o).split(' to ')[1]}.")
     lines += ["", f"_Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by explorer report._"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

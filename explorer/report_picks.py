@@ -16,7 +16,8 @@ import numpy as np
 
 from explorer.report_figures import group_label, point_groups
 
-# what a planner weighs, by unit: the objective with that unit, else the first such column
+# what a planner weighs, by unit: the objective with that unit, else the first such output
+# (never a design variable: the SGD temperature is in nats too)
 WEIGHED_UNITS = (("time", "s"), ("energy", "J"), ("cost", "USD"), ("loss", "nats"))
 
 
@@ -33,7 +34,7 @@ def weighed_columns(data) -> dict[str, str]:
     front's column for each quantity a planner weighs (those it has)."""
     out = {}
     for quantity, unit in WEIGHED_UNITS:
-        columns = [c for c in data.front.columns if data.units.get(c) == unit]
+        columns = [c for c in data.front.columns if data.units.get(c) == unit and c not in data.inputs]
         chosen = next((c for c in data.objectives if c in columns), columns[0] if columns else None)
         if chosen is not None:
             out[quantity] = chosen
@@ -48,7 +49,7 @@ def recommendations(data) -> list[Recommendation]:
     if "cost" in weighed:
         cheapest = int(np.nanargmin(data.front[weighed["cost"]].to_numpy(float)))
         cheapest_label = "cheapest" if weighed["cost"] in data.objectives else "cheapest on this front"
-        labels[cheapest] = cheapest_label + (f" and {labels[cheapest]}" if cheapest in labels else "")
+        labels[cheapest] = cheapest_label + (f"; {labels[cheapest]}" if cheapest in labels else "")
     rank_by = weighed.get("cost", data.objectives[0])
     sign = -1.0 if rank_by in data.objectives and data.maximize[data.objectives.index(rank_by)] else 1.0
     values = data.front[rank_by].to_numpy(float) * sign
