@@ -69,6 +69,9 @@ def test_presets_list_show_and_table(capsys):
     assert code == 0 and "hardware:" in out and "h100-x1000" in out and "llama3.1-405b" in out
     code, out, _ = run_cli(capsys, "presets", "h100-sxm")
     assert code == 0 and "peak_flops" in out and "whitepaper" in out
+    lines = {line.split()[0]: line for line in out.splitlines()[1:] if line.strip() and "↳" not in line}
+    assert " 989.4 TFLOP/s " in lines["peak_flops"] and " 1.98 GHz " in lines["nu_max"]  # planner units
+    assert " 85 °C " in lines["t_junction_max"] and not re.search(r"\de[+-]?\d", out)
     code, out, _ = run_cli(capsys, "presets", "--table", "workload")
     assert out.startswith("preset,parameter,value,unit,source,note")
 

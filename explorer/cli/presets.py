@@ -36,6 +36,7 @@ def table(kind: str) -> str:
 
 def run(args):
     """Runs the subcommand with parsed ``args``; returns the exit status."""
+    from explorer.display import human
     from explorer.presets import KINDS, find_preset, load_preset, preset_names
 
     if args.table:
@@ -60,8 +61,8 @@ def run(args):
     preset = find_preset(args.name)
     print(f"{preset.name} ({preset.kind}): {preset.description}")
     for key, entry in preset.entries.items():
-        value = f"{entry.value:.6g}" if isinstance(entry.value, float) else entry.value
-        print(f"  {key:<22} {value:>12} {entry.unit:<10} {entry.source}")
+        value = human(entry.value, entry.unit, digits=5) if isinstance(entry.value, float) else str(entry.value)
+        print(f"  {key:<22} {value:>24}  {entry.source}")
         if entry.note:
-            print(f"  {'':<22} {'':>12} {'':<10} ↳ {entry.note}")
+            print(f"  {'':<22} {'':>24}  ↳ {entry.note}")
     return 0
