@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import sys
 import time
 from typing import NamedTuple
 
@@ -183,8 +184,7 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
 
     order = plan.visiting_order()
     first = state.next_chunk
-    bar = tqdm(total=plan.total, initial=min(first * plan.chunk, plan.total), unit="cfg",
-               unit_scale=True, disable=not progress, desc="sweep", smoothing=0.1)
+    bar = None
     finished = [None]  # tables the host can read without waiting
     last_save = time.perf_counter()
 
@@ -215,8 +215,12 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
     streamer = None
     try:
         t0 = time.perf_counter()
+        phase(progress, "compiling the sweep's programs (or loading them from the cache) ...")
         streamer = Streamer(plan, settings)
         compile_s = time.perf_counter() - t0
+        phase(progress, f"compiled in {compile_s:.1f} s")
+        bar = tqdm(total=plan.total, initial=min(first * plan.chunk, plan.total), unit="cfg",
+                   unit_scale=True, disable=not progress, desc="sweep", smoothing=0.1)
         t1 = last_save = time.perf_counter()
         stopped()
         if first < plan.n_chunks:
@@ -227,12 +231,14 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
         if write and state.next_chunk > first:  # a checkpoint only at a chunk boundary past the start
             streamer.merge(survivors, finished[0])
             checkpoint.save(state._asdict(), survivors)
-        bar.close()
+        if bar is not None:
+            bar.close()
         if parts is not None and not checkpoint.exists():
             parts.remove()
         raise SweepInterrupted(checkpoint.path if checkpoint.exists() else None) from None
     except BaseException:
-        bar.close()
+        if bar is not None:
+            bar.close()
         if parts is not None and not checkpoint.exists():  # nothing to resume: the parts are of no use
             parts.remove()
         raise
@@ -245,15 +251,25 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
     empty_reason = why_empty(plan) if frame.empty else ""
     rows = parts.frame(plan, spec) if isinstance(parts, KeptRows) else None
     if write:
+        t2 = time.perf_counter()
+        rows_out = {"frontier": len(frame), "feasible": state.feasible}.get(plan.mode, state.evaluated)
+        phase(progress, f"writing {spec.path} ({rows_out:,} rows) ...")
         if parts is None:
             io.write(frame, spec.path, meta)
         else:
             parts.combine(spec.path, meta, constants(spec))
         checkpoint.remove()
+        phase(progress, f"written in {time.perf_counter() - t2:.1f} s")
     return SweepResult(frame=frame, path=spec.path if write else None, evaluated=state.evaluated,
                        feasible=state.feasible, on_front=len(frame), compile_s=compile_s, run_s=run_s,
                        devices=len(streamer.pipelines), evaluated_before=loaded[0]["evaluated"] if loaded else 0,
                        empty_reason=empty_reason, rows=rows)
+
+
+def phase(show: bool, text: str) -> None:
+    """One line on stderr for a step with no progress bar (compiling, writing), when showing progress."""
+    if show:
+        print(f"explorer sweep: {text}", file=sys.stderr, flush=True)
 
 
 def sweep_range(plan: SweepPlan, spec, settings: SweepSettings, lo: int, hi: int, part, front) -> dict:

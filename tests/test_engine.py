@@ -331,3 +331,12 @@ def test_write_false_refuses_resume_and_ray(tmp_path):
     with pytest.raises(ExplorerError, match="write=False.*Ray"):
         sweep(small_spec(tmp_path), ray=True, write=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_names_the_compile_and_write_phases(tmp_path, capsys):
+    sweep(small_spec(tmp_path, name="phases"), progress=True)
+    err = capsys.readouterr().err
+    compiling, written = err.index("compiling the sweep's programs"), err.index("written in")
+    assert compiling < err.index("compiled in") < err.index(f"writing {tmp_path / 'phases.parquet'}") < written
+    sweep(small_spec(tmp_path, name="quiet"), progress=False)
+    assert capsys.readouterr().err == ""
