@@ -21,6 +21,7 @@ def run(args):
     """Runs the subcommand with parsed ``args``; returns the exit status."""
     import sys
 
+    from explorer.display import human, number
     from explorer.optima import seed_optima
 
     table = seed_optima(args.hardware, progress=not args.quiet and not args.json and sys.stderr.isatty())
@@ -30,7 +31,9 @@ def run(args):
     print(f"seed optima for {args.hardware} (float64)")
     for row in table.itertuples(index=False):
         print(f"  {row.quantity}")
-        print(f"      closed form {row.closed_form:.10g} {row.unit}   optimiser {row.optimiser:.10g}   "
-              f"relative error {row.relative_error:+.2e}")
+        optimiser = human(row.optimiser, row.unit, digits=10) if row.optimiser == row.optimiser else "none"
+        error = number(row.relative_error, 2) if row.relative_error == row.relative_error else "n/a"
+        print(f"      closed form {human(row.closed_form, row.unit, digits=10)}   optimiser {optimiser}   "
+              f"relative error {error}")
         print(f"      {row.note}")
     return 0
