@@ -7,16 +7,19 @@ from explorer import io
 from explorer.report_files import ReportData
 from explorer.report_picks import ranked_by, recommendations, weighed_columns
 
-UNITS = {"nu": "Hz", "temperature": "nats", "time_s": "s", "energy_j": "J", "device_energy_j": "J", "final_loss": "nats",
+UNITS = {"nu": "Hz", "temperature": "nats", "time_s": "s", "energy_j": "J", "device_energy_j": "J",
+         "final_loss": "nats",
          "cost_usd": "USD"}
 
 
 def _data(tmp_path, objectives=("time_s", "energy_j")):
     # three configurations worked by hand: a fast, a frugal, and a cheap middle one
-    frame = pd.DataFrame({"nu": [1.8e9, 1.2e9, 1.5e9], "temperature": [0.004] * 3, "time_s": [10.0, 40.0, 20.0], "energy_j": [9.0, 3.0, 5.0],
+    frame = pd.DataFrame({"nu": [1.8e9, 1.2e9, 1.5e9], "temperature": [0.004] * 3, "time_s": [10.0, 40.0, 20.0],
+                          "energy_j": [9.0, 3.0, 5.0],
                           "device_energy_j": [1.0, 1.0, 1.0], "final_loss": [2.0, 2.0, 2.0],
                           "cost_usd": [300.0, 200.0, 100.0]})
-    io.write(frame, tmp_path / "f.parquet", {"model": "custom", "units": UNITS, "spec": {"axes": {"nu": {}, "temperature": {}}},
+    io.write(frame, tmp_path / "f.parquet", {"model": "custom", "units": UNITS,
+                                             "spec": {"axes": {"nu": {}, "temperature": {}}},
                                              "objectives": [{"name": o, "maximize": False} for o in objectives]})
     return ReportData(tmp_path / "f.parquet")
 

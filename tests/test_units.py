@@ -21,7 +21,8 @@ from explorer.units import parse_quantity, split_list
     ("1,024", "sequences", 1024.0), ("1_024", "sequences", 1024.0), ("1,048,576", "1", 1048576.0),
     ("8k", "devices", 8000.0), ("8K GPUs", "devices", 8000.0), ("16k devices", "devices", 16000.0),
     ("2M tokens", "tokens", 2e6), ("15T tokens", "tokens", 15e12), ("$4M", "USD", 4e6), ("$1.2B", "USD", 1.2e9),
-    ("15 trillion tokens", "tokens", 15e12), ("5.27 million h", "h", 5.27e6), ("$13.46 million", "USD", 13.46e6), ("1.9 nats", "nats", 1.9),
+    ("15 trillion tokens", "tokens", 15e12), ("5.27 million h", "h", 5.27e6), ("$13.46 million", "USD", 13.46e6),
+    ("1.9 nats", "nats", 1.9),
     ("300 K", "K", 300.0), ("85 C", "K", 358.15),
 ])
 def test_parse(text, unit, value):
