@@ -81,6 +81,12 @@ def check_design(model: Model, design) -> dict[str, np.ndarray]:
     return out
 
 
+def size_bucket(n: int) -> int:
+    """The row count ``evaluate`` compiles for: n rounded up to a power of two (1, 2, 4 … 1,024 …),
+    so a new number of rows reuses a program already compiled (at most 2× the work)."""
+    return 1 if n <= 1 else 1 << (n - 1).bit_length()
+
+
 @functools.lru_cache(maxsize=32)
 def _jitted_model(structure: Structure):
     """One jitted evaluator per problem structure (its hash covers every static field)."""
@@ -126,9 +132,11 @@ def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "l
     flat = {k: a.ravel() for k, a in zip(values, arrays)}
     dtype = jax.dtypes.canonicalize_dtype(jnp.float64)  # float32 unless x64 is enabled
     problem = Problem.for_model(model, resolved, jnp.dtype(dtype).name)
-    outputs = _jitted_model(problem.structure)({k: jnp.asarray(v, dtype) for k, v in flat.items()},
-                                               problem.fixed_arrays(dtype))
     n = len(next(iter(flat.values())))
+    padded = {k: np.pad(v, (0, size_bucket(n) - n), mode="edge") for k, v in flat.items()}
+    outputs = _jitted_model(problem.structure)({k: jnp.asarray(v, dtype) for k, v in padded.items()},
+                                               problem.fixed_arrays(dtype))
+    outputs = {k: np.asarray(v)[..., :n] if np.ndim(v) else v for k, v in outputs.items()}
     frame = {k: v.astype(np.int64) if k in model.integers else v for k, v in flat.items()}  # counts stay whole
     for name in model.output_names:
         frame[name] = np.broadcast_to(np.asarray(outputs[name], dtype=float), (n,))

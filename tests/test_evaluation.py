@@ -82,3 +82,20 @@ def test_a_value_far_outside_its_range_warns_with_the_likely_unit(capsys):
     assert "did you mean '1.5 GHz'?" in err
     explorer.evaluate({"nu": 1.5e9})
     assert capsys.readouterr().err == ""
+
+
+def test_a_new_number_of_rows_reuses_the_compiled_program():
+    import jax
+
+    from explorer.evaluation import size_bucket
+
+    assert [size_bucket(n) for n in (1, 2, 3, 4, 5, 1000, 1024, 1025)] == [1, 2, 4, 4, 8, 1024, 1024, 2048]
+    explorer.evaluate({"nu": np.linspace(1.0e9, 1.9e9, 5)})  # 5 rows: traced and compiled for 8
+    traced = []
+    jax.monitoring.register_event_duration_secs_listener(
+        lambda event, _seconds, **_: traced.append(event) if event.endswith("jaxpr_trace_duration") else None)
+    six = explorer.evaluate({"nu": np.linspace(1.0e9, 1.9e9, 6)})
+    seven = explorer.evaluate({"nu": np.linspace(1.0e9, 1.9e9, 7)})
+    assert traced == []  # a new shape would be traced again
+    assert len(six) == 6 and len(seven) == 7  # the padded rows never leak into the answer
+    np.testing.assert_allclose(seven.time_s.iloc[-1], explorer.evaluate({"nu": 1.9e9}).time_s.iloc[0], rtol=1e-6)
