@@ -93,12 +93,15 @@ def scale_for(values, unit: str, share: bool = False) -> Scale:
     return Scale(tens if unit in ("", "1") else f"{tens} {unit}", 10.0 ** -power)
 
 
-def number(x: float, digits: int = 4) -> str:
+def number(x: float, digits: int = 4, exact: bool = False) -> str:
     """``x`` to ``digits`` significant digits with thousands separators: 4,632,000; 0.4076; 1.5.
-    Values whose size no unit fixes (below 10⁻³ or at 10¹⁵ and above) read "2.56×10⁻¹⁰"."""
+    Values whose size no unit fixes (below 10⁻³ or at 10¹⁵ and above) read "2.56×10⁻¹⁰".
+    ``exact``: a count (devices, sequences), written whole: 65,536, never 65,540."""
     x = float(x)
     if not math.isfinite(x):
         return "n/a" if math.isnan(x) else ("∞" if x > 0 else "−∞")
+    if exact and abs(x) < 1e15:
+        return f"{round(x):,}"
     if x == 0.0:
         return "0"
     magnitude = math.floor(math.log10(abs(x)))
@@ -111,13 +114,14 @@ def number(x: float, digits: int = 4) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def human(value: float, unit: str, share: bool = False, digits: int = 4) -> str:
-    """One value in its planner unit: "53.6 days", "3.535 GWh", "$13.46M", "40.76%", "65.02 °C"."""
+def human(value: float, unit: str, share: bool = False, digits: int = 4, exact: bool = False) -> str:
+    """One value in its planner unit: "53.6 days", "3.535 GWh", "$13.46M", "40.76%", "65.02 °C";
+    ``exact``: a count, whole where its unit is kept ("65,536 devices")."""
     value = float(value)
     if not math.isfinite(value):
         return number(value)
     scale = scale_for([value], unit, share)
-    text = number(float(scale.apply(value)), digits)
+    text = number(float(scale.apply(value)), digits, exact and scale.factor == 1.0)
     if scale.label.startswith("$"):
         return f"{'−' if value < 0 else ''}${text.lstrip('-')}{scale.label[1:]}"
     if scale.label == "%" or scale.label.startswith("×"):
@@ -141,7 +145,7 @@ def si(value: float, unit: str) -> str:
     return f"{number(value, 6)} {'' if unit == '1' else unit}".strip()
 
 
-def configuration_lines(values, units, shares=(), margins=()) -> list[str]:
+def configuration_lines(values, units, shares=(), margins=(), integers=()) -> list[str]:
     """One configuration as aligned lines: name, planner form, and the stored SI value where the
     planner unit is another ("53.61 days  (4,631,580 s)"); margins say "(≤ 0 is feasible)".
 
@@ -150,6 +154,7 @@ def configuration_lines(values, units, shares=(), margins=()) -> list[str]:
       units: name → SI unit.
       shares: names whose values are fractions of 1 (shown as %).
       margins: names of constraint margins.
+      integers: names of counts, written whole.
     """
     lines = []
     for name, value in values.items():
@@ -158,7 +163,7 @@ def configuration_lines(values, units, shares=(), margins=()) -> list[str]:
             lines.append(f"  {name:<22} {'yes' if value else 'no'}")
             continue
         scale = scale_for([value], unit, name in shares)
-        shown = human(value, unit, name in shares)
+        shown = human(value, unit, name in shares, exact=name in integers)
         rescaled = (scale.factor, scale.offset) != (1.0, 0.0) and not scale.label.startswith(("%", "×")) \
             and unit not in _SI_UNITS  # MW, GHz: already SI
         extra = f"  ({si(value, unit)})" if rescaled else ""  # the value as the file stores it
@@ -167,7 +172,7 @@ def configuration_lines(values, units, shares=(), margins=()) -> list[str]:
     return lines
 
 
-def display_frame(frame, units, shares=()):
+def display_frame(frame, units, shares=(), integers=()):
     """A copy of ``frame`` for printing: each numeric column in one planner unit (its heading
     says which), numbers written by ``number``."""
     import pandas as pd
@@ -183,5 +188,6 @@ def display_frame(frame, units, shares=()):
             continue
         scale = scale_for(column.to_numpy(float), units.get(name, ""), name in shares)
         heading = label(name, scale)
-        shown[heading] = [number(v) for v in scale.apply(column.to_numpy(float))]
+        exact = name in integers and scale.factor == 1.0
+        shown[heading] = [number(v, exact=exact) for v in scale.apply(column.to_numpy(float))]
     return pd.DataFrame(shown, index=frame.index)

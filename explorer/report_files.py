@@ -61,6 +61,7 @@ class ReportData:
         self.front = self.front.iloc[order].reset_index(drop=True)
         self.points = self._operating_points()
         shares = set(meta.get("shares", ()))
+        self.integers = set(meta.get("integers", ()))  # counts, written whole
         # one planner unit per column (days, MWh, GHz, %), chosen from the front's values
         self.scales = {c: scale_for(self.front[c].to_numpy(float), self.units.get(c, ""), c in shares)
                        for c in self.front.columns if c in self.units and pd.api.types.is_numeric_dtype(self.front[c])}

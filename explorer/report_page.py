@@ -43,6 +43,7 @@ def page_html(data, path):
         "values": {c: [_json_number(v) for v in data.shown(c, front)] for c in cols},
         "objectives": data.objectives,
         "compact": list(dict.fromkeys(data.design + data.objectives)),  # hover and filters
+        "integers": [c for c in cols if c in data.integers and c in data.scales and data.scales[c].factor == 1.0],
         "points": {name: int(np.searchsorted(shown, row)) for name, row in data.points.items()},
         "groups": [{"row": int(np.searchsorted(shown, row)), "names": names, "label": group_label(names)}
                    for row, names in point_groups(data)],
@@ -73,7 +74,8 @@ def _json_number(v):
 
 def _cell(data, col, row) -> str:
     """The front's ``row`` of ``col`` in the column's planner unit (the heading names it)."""
-    return number(float(data.shown(col)[row]))
+    exact = col in data.integers and data.scales[col].factor == 1.0 if col in data.scales else False
+    return number(float(data.shown(col)[row]), exact=exact)
 
 
 def _span(data, col) -> str:

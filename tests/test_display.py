@@ -46,6 +46,12 @@ def test_number(x, text):
     assert number(x) == text
 
 
+def test_counts_are_written_whole():
+    assert number(65_536.0, exact=True) == "65,536" and number(65_536.0) == "65,540"
+    assert human(65_536.0, "devices", exact=True) == "65,536 devices"
+    assert human(2.5e7, "tokens", exact=True) == "25 million tokens"  # a rescaled count keeps 4 digits
+
+
 def test_a_column_gets_one_scale_from_its_typical_value():
     days = scale_for(np.array([20, 50, 400, np.nan]) * 86400.0, "s")
     assert days == Scale("days", 1 / 86400.0)

@@ -215,6 +215,10 @@ def test_page_renders_and_responds_in_a_real_browser_offline(sweep_report, tmp_p
         page.wait_for_function(f"document.querySelectorAll('#plot .scatterlayer .trace:first-child path.point')"
                                f".length === {expected}", timeout=10000)
         assert page.locator("#matching tbody tr").count() == min(expected, 100)
+        heads = page.locator("#matching thead th").all_text_contents()
+        devices = page.locator(f"#matching tbody tr td:nth-child({heads.index('n_parallel [devices]') + 1})")
+        counts = {int(t.replace(",", "")) for t in devices.all_text_contents()}
+        assert counts <= set(result.frame.n_parallel.tolist())  # counts written whole, never rounded
         assert f"{expected:,} of {len(times):,} configurations match" in page.locator("#match-count").text_content()
         with page.expect_download() as download:
             page.click("#download")

@@ -98,13 +98,14 @@ def run(args):
     shares = {o.name for o in model.outputs if o.share}
     if len(df) == 1:
         row = df.iloc[0]
-        for line in configuration_lines(row.drop("feasible", errors="ignore"), units, shares, model.margins):
+        for line in configuration_lines(row.drop("feasible", errors="ignore"), units, shares, model.margins,
+                                        model.integers):
             print(line)
         if "feasible" in row:
             print(f"  {'feasible':<22} {'yes (every margin ≤ 0)' if row.feasible else 'no (a margin is > 0)'}")
     else:
         with pd.option_context("display.max_columns", None, "display.width", 200):
-            print(display_frame(df, units, shares).to_string(index=False))
+            print(display_frame(df, units, shares, model.integers).to_string(index=False))
     band = band_line(model.name, hardware)
     if band:
         print(band)

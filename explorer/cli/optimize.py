@@ -62,7 +62,8 @@ def run(args):
     shown = list(model.design_names) + [a.name for a in spec.axes if a.name not in model.design_names]
     shown += [name for name, _ in spec.objectives] + list(model.margins)
     shares = {o.name for o in model.outputs if o.share}
-    for line in configuration_lines({c: float(best[c]) for c in dict.fromkeys(shown)}, units, shares, model.margins):
+    values = {c: float(best[c]) for c in dict.fromkeys(shown)}
+    for line in configuration_lines(values, units, shares, model.margins, model.integers):
         print(line)
     print(f"  largest violation {number(best.max_violation, 3)}, KKT residual {number(best.kkt_residual, 3)}")
     print(f"wrote {spec.path}")
