@@ -33,10 +33,11 @@ from explorer.spec import parse_spec
 OBJECTIVES = ("time_s", "energy_j", "final_loss")
 
 
-def bench_spec(n_side: int, chunk: int) -> dict:
-    """A grid spec of n_side⁴ llm_training configurations (the quickstart's ranges; N in multiples of the
-    workload's TP 8 × PP 4)."""
+def bench_spec(n_side: int, chunk: int, sampler: str = "grid") -> dict:
+    """A spec of n_side⁴ llm_training configurations (the quickstart's ranges; N in multiples of the
+    workload's TP 8 × PP 4): a grid, or as many points of the ``sampler`` ("random", "sobol", "lhs")."""
     return {
+        "sampler": {"kind": sampler, "seed": 1, **({"samples": n_side**4} if sampler != "grid" else {})},
         "model": {"name": "llm_training", "hardware": "h100-sxm", "workload": "llama3.1-70b"},
         "axes": {"nu": {"low": 0.6e9, "high": 1.98e9, "count": n_side},
                  "batch": {"low": 256, "high": 16384, "scale": "log", "count": n_side},
@@ -45,6 +46,17 @@ def bench_spec(n_side: int, chunk: int) -> dict:
         "objectives": {o: "min" for o in OBJECTIVES},
         "output": {"mode": "frontier", "chunk_size": chunk, "path": "data/results/bench.parquet"},
     }
+
+
+def sampled_numpy(spec, start: int, size: int) -> dict:
+    """Configurations start..start+size of a sampled spec, as the device sampler makes them, on the host."""
+    import jax.numpy as jnp
+
+    from explorer.samplers import make_sampler
+
+    sampler = make_sampler(spec.sampler, list(spec.axes), spec.samples, spec.seed)
+    return {k: np.asarray(v) for k, v in sampler.device_values(sampler.host_inputs(start, size), size,
+                                                               jnp.float32).items()}
 
 
 def grid_numpy(spec, start: int, size: int) -> dict:
@@ -65,7 +77,9 @@ def _fixed_design(spec, dtype) -> dict:
 
 
 def numpy_sweep(spec, limit: int, broadcast: bool = False) -> tuple[float, int, np.ndarray]:
-    """Evaluates the first ``limit`` grid configurations with NumPy; returns (seconds, n, objectives of feasible).
+    """Evaluates the first ``limit`` configurations with NumPy; returns (seconds, n, objectives of feasible).
+    Grid points are decoded by NumPy inside the timing; a sampler's points (made by the JAX
+    sampler) before it, so the timing is the model's and the constraints'.
 
     ``broadcast``: each grid slab as an outer product of its axis ranges (NumPy broadcasting,
     as the engine's prefilter evaluates it) instead of one flat row per configuration.
@@ -84,11 +98,16 @@ def numpy_sweep(spec, limit: int, broadcast: bool = False) -> tuple[float, int, 
     slabs = {start: {k: np.asarray(v) for k, v in grid.block_values(grid.host_inputs(start, chunk), chunk,
                                                                     jnp.float32).items()}
              for start in range(0, limit, chunk)} if broadcast else {}
+    sampled = {} if spec.sampler == "grid" else {start: sampled_numpy(spec, start, min(chunk, limit - start))
+                                                 for start in range(0, limit, chunk)}  # JAX-made: before the clock
     kept = []
     t = time.perf_counter()
     for start in range(0, limit, chunk):
-        design = slabs.get(start) or {k: v.astype(np.float32)
-                                      for k, v in grid_numpy(spec, start, min(chunk, limit - start)).items()}
+        if start in slabs:
+            design = slabs[start]
+        else:  # a sampler's points, made beforehand; the grid's, decoded here by NumPy
+            points = sampled.get(start) or grid_numpy(spec, start, min(chunk, limit - start))
+            design = {k: v.astype(np.float32) for k, v in points.items()}
         design = {**_fixed_design(spec, np.float32), **design}
         out = evaluate_numpy(model, design, params)
         shape = np.broadcast_shapes(*(np.shape(v) for v in design.values()))
@@ -130,13 +149,14 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
 
 def run_bench(quick: bool = False, progress: bool = False) -> list[tuple[str, str]]:
     """Runs the measurements; returns (label, value) rows for printing. ``progress``: a bar on
-    stderr, one step per measurement (engine, NumPy, NumPy broadcasting, Pareto, optimiser)."""
+    stderr, one step per measurement (engine, NumPy, NumPy broadcasting, Pareto, samplers, sizes,
+    optimiser)."""
     import jax
     from tqdm import tqdm
 
     from explorer.engine import sweep
 
-    bar = tqdm(total=5, desc="bench", unit="measurement", disable=not progress)
+    bar = tqdm(total=7, desc="bench", unit="measurement", disable=not progress)
     n_side, chunk = (16, 1 << 16) if quick else (64, 1 << 20)
     spec = parse_spec(bench_spec(n_side, chunk), "bench")
     # best of two runs for the engine and for NumPy alike: this machine's noise is one-sided
@@ -163,6 +183,12 @@ def run_bench(quick: bool = False, progress: bool = False) -> list[tuple[str, st
     moocore_s = time.perf_counter() - t
     stream_s, stream_n = streaming_front(feasible_obj, chunk)
     bar.update()
+    bar.set_postfix_str("random and Sobol samplers")
+    sampled_rows = [row for kind in ("random", "sobol") for row in sampler_rows(kind, n_side, chunk, limit)]
+    bar.update()
+    bar.set_postfix_str("10⁸ against 10⁷")
+    size_rows = [] if quick else size_ratio_rows(chunk)
+    bar.update()
     bar.set_postfix_str("optimiser")
     optimizer_rows = optimizer_bench(32 if quick else 4096, 2 if quick else 32)
     bar.update()
@@ -182,8 +208,42 @@ def run_bench(quick: bool = False, progress: bool = False) -> list[tuple[str, st
         ("Pareto: moocore one-shot", f"{moocore_s:.3f} s for {len(feasible_obj):,} points ({one_shot:,} on front)"),
         ("Pareto: streaming archive", f"{stream_s:.3f} s ({stream_n:,} on front)"),
         ("streaming / one-shot speed", f"{moocore_s / stream_s:.1f}x"),
+        *sampled_rows,
+        *size_rows,
         *optimizer_rows,
     ]
+
+
+def sampler_rows(kind: str, n_side: int, chunk: int, limit: int) -> list[tuple[str, str]]:
+    """The bench's sweep with ``kind``'s points instead of the grid (as many), beside NumPy on the same
+    points: (label, value) rows. Best of two runs each."""
+    from explorer.engine import sweep
+
+    spec = parse_spec(bench_spec(n_side, chunk, kind), "bench")
+    result = min((sweep(spec, progress=False, write=False) for _ in range(2)), key=lambda r: r.run_s)
+    rate = result.evaluated / result.run_s
+    np_s, np_n, _ = min((numpy_sweep(spec, limit) for _ in range(2)), key=lambda r: r[0])
+    return [(f"{kind} sampler + streaming frontier", f"{rate:,.0f} configurations/s, best of 2 "
+                                                     f"({result.evaluated:,} in {result.run_s:.2f} s)"),
+            (f"{kind}: JAX engine / NumPy on the same points", f"{rate / (np_n / np_s):.1f}x "
+                                                               f"(NumPy {np_n / np_s:,.0f}/s on {np_n:,})")]
+
+
+def size_ratio_rows(chunk: int) -> list[tuple[str, str]]:
+    """The grid sweep at 10⁸ configurations (100⁴) against 10⁷ (56⁴ ≈ 9.8·10⁶): how the rate holds
+    as the sweep and its front grow (issue: cost linear in the sweep)."""
+    from explorer.engine import sweep
+
+    rates = {}
+    for n_side in (56, 100):
+        spec = parse_spec(bench_spec(n_side, chunk), "bench")
+        result = min((sweep(spec, progress=False, write=False) for _ in range(2 if n_side < 100 else 1)),
+                     key=lambda r: r.run_s)
+        rates[n_side] = (result.evaluated, result.evaluated / result.run_s, result.on_front)
+    (n7, r7, f7), (n8, r8, f8) = rates[56], rates[100]
+    return [("grid, 10⁷ configurations", f"{r7:,.0f} configurations/s ({n7:,}; {f7:,} on the front)"),
+            ("grid, 10⁸ configurations", f"{r8:,.0f} configurations/s ({n8:,}; {f8:,} on the front)"),
+            ("10⁸ rate / 10⁷ rate", f"{r8 / r7:.2f}")]
 
 
 def _feasible_objectives(spec, n: int) -> np.ndarray:

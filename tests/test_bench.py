@@ -32,6 +32,11 @@ def test_quick_bench_prints_consistent_numbers(capsys, tmp_path, monkeypatch):
     one_shot = re.search(r"\(([0-9,]+) on front\)", rows["Pareto: moocore one-shot"]).group(1)
     streamed = re.search(r"\(([0-9,]+) on front\)", rows["Pareto: streaming archive"]).group(1)
     assert one_shot == streamed
+    for kind in ("random", "sobol"):  # each sampler beside NumPy on the same points: the quotient again
+        rate = _number(rows[f"{kind} sampler + streaming frontier"])
+        ratio, numpy_rate = re.search(r"([0-9.]+)x \(NumPy ([0-9,]+)/s", rows[f"{kind}: JAX engine / NumPy on the "
+                                                                              f"same points"]).groups()
+        assert float(ratio) == pytest.approx(rate / float(numpy_rate.replace(",", "")), abs=0.051)
 
 
 def test_streaming_front_matches_one_shot(rng):
@@ -60,3 +65,19 @@ def test_numpy_broadcast_reference_evaluates_the_same_configurations():
     _, n_slab, slab = numpy_sweep(spec, 6**4, broadcast=True)
     assert n_flat == n_slab == 6**4 and 0 < len(flat) < 6**4
     np.testing.assert_allclose(slab, flat, rtol=1e-6)  # the same feasible rows, in the same order
+
+
+@pytest.mark.parametrize("kind", ["random", "sobol"])
+def test_numpy_reference_evaluates_the_samplers_points(kind):
+    import explorer
+
+    spec = parse_spec(bench_spec(4, 256, kind), "bench")  # 4⁴ = 256 points of the sampler
+    _, n, objectives = numpy_sweep(spec, 256)
+    sweep = explorer.sweep(bench_spec(4, 256, kind) | {"output": {"mode": "all", "chunk_size": 256,
+                                                                  "path": "unused.parquet"}},
+                           progress=False, write=False)
+    rows = sweep.rows[sweep.rows.feasible]
+    # the same configurations (the engine's own sampler): the same feasible objectives, in order, up to
+    # float32 rounding (a few points near a kink of the model differ by ~1e-4; other points would by O(1))
+    np.testing.assert_allclose(objectives, rows[["time_s", "energy_j", "final_loss"]].to_numpy(), rtol=5e-4)
+    assert n == 256
