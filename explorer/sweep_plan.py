@@ -37,8 +37,8 @@ class SweepSettings:
       step: candidates per step of the exact stage's device-side loop.
       capacity: a call of the exact stage stops stepping once it holds this many survivors.
       scout: configurations the scout evaluates (frontier mode).
-      block: the prefilter keeps or drops runs of up to this many points (the largest
-        divisor of the chunk up to it is used).
+      block: the prefilter keeps or drops runs of up to this many points on a grid (the
+        largest divisor of the chunk up to it is used; 1 for other samplers: ``run_length``).
       checkpoint_every_s: seconds between checkpoints, at chunk boundaries.
       devices: how many local JAX devices to use (None: all of them).
     """
@@ -49,6 +49,17 @@ class SweepSettings:
     block: int = 8
     checkpoint_every_s: float = 5.0
     devices: int | None = None
+
+
+def run_length(sampler: str, chunk: int, block: int) -> int:
+    """Points per run of the prefilter: the largest divisor of the chunk up to ``block`` on a
+    grid, where consecutive points are neighbours and a run's ideal point is tight; 1 for the
+    random, Sobol and LHS samplers, whose consecutive points are far apart, so that a run's
+    ideal is close to the front's and nearly every run would pass (measured: random, 2²⁴ points,
+    5.5 M/s with runs of 8, 8.7 M/s with single points; the front is the same)."""
+    if sampler != "grid":
+        return 1
+    return max(d for d in range(1, block + 1) if chunk % d == 0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,7 +112,7 @@ class SweepPlan:
                    bound_values=problem.bound_values, sampler_kind=spec.sampler, axes=tuple(spec.axes),
                    samples=spec.samples, seed=spec.seed, mode=spec.mode, total=total, chunk=chunk,
                    step=min(chunk, settings.step), capacity=settings.capacity,
-                   block=max(d for d in range(1, settings.block + 1) if chunk % d == 0), scout=settings.scout,
+                   block=run_length(spec.sampler, chunk, settings.block), scout=settings.scout,
                    columns=columns)
 
     @property

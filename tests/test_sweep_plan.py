@@ -118,3 +118,12 @@ def test_digest_changes_with_samples_override():
     raw = spec(sampler={"kind": "random", "samples": 100})
     assert digest(copy.deepcopy(raw), samples=100) != digest(copy.deepcopy(raw),
                                                                               samples=200)
+
+
+def test_runs_of_one_point_for_samplers_whose_neighbours_are_far_apart():
+    from explorer.sweep_plan import run_length
+
+    assert run_length("grid", 60, 8) == 6 and run_length("grid", 64, 8) == 8 and run_length("grid", 7, 8) == 7
+    assert run_length("grid", 97, 8) == 1  # a prime chunk: no longer run divides it
+    for kind in ("random", "sobol", "lhs"):
+        assert run_length(kind, 64, 8) == 1
