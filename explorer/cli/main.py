@@ -11,7 +11,8 @@ from explorer.output_checks import os_error_line
 
 # subcommand name -> module in explorer.cli (imported only when run, so --help is instant)
 COMMANDS = {"sweep": "sweep", "optimize": "optimize", "optima": "optima", "frontier": "frontier", "report": "report",
-            "evaluate": "evaluate", "presets": "presets", "calibrate": "calibrate", "bench": "bench"}
+            "evaluate": "evaluate", "sensitivity": "sensitivity", "presets": "presets", "calibrate": "calibrate",
+            "bench": "bench"}
 SUMMARIES = {
     "sweep": "run a sweep spec (TOML) into a Parquet Pareto frontier",
     "optimize": "find constrained optima by gradient descent (many starts and weights at once)",
@@ -19,6 +20,7 @@ SUMMARIES = {
     "frontier": "recompute the exact Pareto frontier of any Parquet file",
     "report": "PNG figures, an offline interactive HTML page and a summary of a result",
     "evaluate": "evaluate a model at one or more configurations and print outputs with units",
+    "sensitivity": "rank the parameters by the elasticity of each objective at one configuration",
     "presets": "list hardware and workload presets, or show one with its sources",
     "calibrate": "fit llm_training to published runs (leave-one-out errors); --dvfs: best power limits",
     "bench": "measure configurations/s against a NumPy reference and the Pareto filter against moocore",

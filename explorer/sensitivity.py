@@ -1,0 +1,77 @@
+"""Which assumption an answer hinges on: elasticities of the objectives to every parameter.
+
+At one configuration, the elasticity of output f to numeric parameter p is
+
+.. math:: e_{f,p} = \\frac{\\partial \\ln f}{\\partial \\ln p} = \\frac{\\partial f}{\\partial p}\\,\\frac{p}{f},
+
+the percentage change of f per percent of p: −1 means "twice the peak FLOP/s, half the
+time". It is computed by forward-mode autodiff (``jax.jacfwd``) through the model in float64,
+for every positive, non-integer numeric parameter (hardware, workload, prices), so it is
+exact to rounding (tests compare it with central finite differences).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from explorer.evaluation import check_design, parse_params
+from explorer.models import get_model, resolve_params
+from explorer.models.params import split_choices
+
+
+def default_outputs(model) -> list[str]:
+    """The outputs a planner ranks by: the model's objectives (outputs with a direction, no margins)."""
+    return [o.name for o in model.outputs if o.direction and o.kind == "objective"]
+
+
+def elasticities(design: Mapping | None = None, model="llm_training", params=None,
+                 outputs=None) -> pd.DataFrame:
+    """Elasticities of ``outputs`` to every positive, non-integer numeric parameter, at one
+    configuration.
+
+    Args:
+      design: one configuration (design variable → value, units allowed as in ``evaluate``);
+        variables left out take their defaults.
+      model: a registered model name or a Model.
+      params: presets and overrides, as in ``evaluate``.
+      outputs: the outputs to differentiate (default: the model's objectives).
+
+    Returns:
+      One row per parameter (index: its name; column ``unit``), one column per output, rows
+      ordered by the largest |elasticity| across the outputs.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    model = get_model(model)
+    presets, overrides = parse_params(model, params)
+    resolved = resolve_params(model, presets, overrides)
+    numeric, choices = split_choices(model, resolved)
+    values = model.design_defaults(resolved)
+    for name, value in check_design(model, design or {}).items():
+        if np.size(value) != 1:
+            raise ValueError(f"elasticities: one configuration at a time ({name} has {np.size(value)} values)")
+        values[name] = float(np.ravel(value)[0])
+    outputs = list(outputs or default_outputs(model))
+    integers = set(model.integers)
+    free = [k for k, v in numeric.items() if k not in integers and float(v) > 0.0]
+    with jax.enable_x64(True):
+        design_x = {k: jnp.float64(v) for k, v in values.items()}
+        fixed = {k: jnp.float64(v) for k, v in numeric.items() if k not in free}
+
+        def log_outputs(log_p):
+            p = {**fixed, **{k: jnp.exp(log_p[i]) for i, k in enumerate(free)}, **choices}
+            out = model.fn(design_x, p)
+            return jnp.stack([jnp.log(jnp.abs(out[o])) for o in outputs])
+
+        log_p = jnp.log(jnp.asarray([float(numeric[k]) for k in free], jnp.float64))
+        jacobian = np.asarray(jax.jacfwd(log_outputs)(log_p))  # outputs × parameters
+    frame = pd.DataFrame(jacobian.T, index=pd.Index(free, name="parameter"), columns=outputs)
+    frame = frame.fillna(0.0)
+    frame = frame.iloc[np.argsort(-frame.abs().max(axis=1).to_numpy(), kind="stable")]
+    frame.insert(0, "unit", [model.param(k).unit for k in frame.index])
+    frame.attrs["configuration"] = values
+    return frame
