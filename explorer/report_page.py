@@ -111,6 +111,7 @@ def _recommendations_html(data) -> str:
 
 def _metapage_html(data):
     meta = data.meta
+    band = _band(data)
     items = [("model", f"{meta.get('model', '?')} v{meta.get('model_version', '?')}"),
              ("kind", meta.get("kind", "sweep")), ("presets", json.dumps(meta.get("presets", {}))),
              ("evaluated", f"{meta.get('evaluated', meta.get('runs', '?')):,}" if isinstance(
@@ -118,7 +119,7 @@ def _metapage_html(data):
              ("feasible", f"{meta.get('feasible', '?')}"), ("on the front", f"{len(data.front):,}"),
              ("objectives", ", ".join(f"{o} ({'max' if m else 'min'})" for o, m in zip(data.objectives, data.maximize))),
              *([("answers", meta["answers"])] if meta.get("answers") else []),
-             *([("model error", _band(data))] if _band(data) else []),
+             *([("model error", band)] if band else []),
              ("created", meta.get("created", "?")), ("file", str(data.path))]
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items)
     spec = html.escape(json.dumps(meta.get("spec", {}), indent=2, default=str))

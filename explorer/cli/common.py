@@ -17,6 +17,15 @@ def add_model_arguments(parser):
                         help="a model parameter override (units allowed: --param pue=1.3 --param t_max=60days)")
 
 
+def add_configuration_arguments(parser):
+    """``NAME=VALUE`` settings, ``--model``, ``--hardware`` and ``--workload``: a configuration
+    given on the command line (``evaluate``, ``sensitivity``)."""
+    parser.add_argument("settings", nargs="*", metavar="NAME=VALUE", help="design variables and parameter overrides")
+    parser.add_argument("--model", default="llm_training", help="registered model (default: llm_training)")
+    parser.add_argument("--hardware", help="hardware preset (see `explorer presets`)")
+    parser.add_argument("--workload", help="workload preset (see `explorer presets`)")
+
+
 def model_overrides(args) -> dict:
     """The ``[model]`` entries that ``add_model_arguments``'s options set (for ``load_spec``)."""
     from explorer.errors import ExplorerError

@@ -10,15 +10,12 @@ Example:
 
 from __future__ import annotations
 
-from explorer.cli.common import add_output_arguments, print_json
+from explorer.cli.common import add_configuration_arguments, add_output_arguments, print_json
 
 
 def add_arguments(parser):
     """Adds this subcommand\'s options to its argparse parser."""
-    parser.add_argument("settings", nargs="*", metavar="NAME=VALUE", help="design variables and parameter overrides")
-    parser.add_argument("--model", default="llm_training", help="registered model (default: llm_training)")
-    parser.add_argument("--hardware", help="hardware preset (see `explorer presets`)")
-    parser.add_argument("--workload", help="workload preset (see `explorer presets`)")
+    add_configuration_arguments(parser)
     parser.add_argument("--outputs", metavar="A,B,...", help="outputs to differentiate (default: the objectives)")
     parser.add_argument("--top", type=int, default=8, help="parameters shown per output (default 8)")
     add_output_arguments(parser, progress=False)
