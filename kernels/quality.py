@@ -110,3 +110,31 @@ def loss_trajectory(l0, rate, dt, n_steps):
 
     _, losses = jax.lax.scan(step, start, rates)
     return losses
+
+
+def time_to_loss(l0, l_star, rate, dt, n_steps):
+    """Seed 004: the first time at which dL/dt = −r(t)·L brings L from L₀ down to L*.
+
+    ``rate`` is piecewise constant over steps of ``dt`` (a constant, or a schedule of
+    ``n_steps`` values; the last value holds after the horizon n_steps·dt). The trajectory
+    is integrated by ``loss_trajectory`` (``lax.scan``); within the step k+1 where L crosses
+    L*, the exact solution gives t = k·dt + ln(L_k/L*)/r_{k+1}. With positive rates L falls
+    monotonically, so k is the number of steps that end above L*.
+
+    Args:
+      l0: initial loss, nats; any shape S.
+      l_star: target loss, nats.
+      rate: E(B)·T(B) > 0, 1/s; shape S, or (n_steps, *S) for a schedule.
+      dt: step, s.
+      n_steps: number of steps (a Python int).
+
+    Returns:
+      Time to reach L*, s (0 where L₀ ≤ L*), shape S.
+    """
+    losses = loss_trajectory(l0, rate, dt, n_steps)
+    rates, _, start = broadcast_schedule(rate, l0, n_steps)
+    ended_above = jnp.sum(losses > l_star, axis=0)
+    before = jnp.concatenate([start[None], losses], axis=0)  # L_0 … L_n
+    l_k = jnp.take_along_axis(before, ended_above[None], axis=0)[0]
+    r_next = jnp.take_along_axis(rates, jnp.minimum(ended_above, n_steps - 1)[None], axis=0)[0]
+    return ended_above.astype(l_k.dtype) * dt + jnp.maximum(safe_log(l_k / l_star), 0.0) / r_next

@@ -95,3 +95,36 @@ def thermal_trajectory(power, t_start, t_ambient, r_thermal, heat_capacity, dt, 
 
     _, temps = jax.lax.scan(step, start, powers)
     return temps
+
+
+def startup_transient(p_start, p_run, ramp_s, t_ambient, r_thermal, heat_capacity, n_steps):
+    """Seed 003's |dT/dt| and T over a start-up: power ramps linearly from ``p_start`` to
+    ``p_run`` over ``ramp_s``, from a system at ambient temperature.
+
+    The ramp is held piecewise constant over ``n_steps`` steps spanning the ramp plus five
+    time constants R_th·C (by then T is within 1% of its steady state), each step at the
+    ramp's mid-step power, and integrated with ``thermal_trajectory`` (``lax.scan``). Within
+    a step at constant power |dT/dt| only decays, so its largest value is at a step's start:
+    (P_k − (T_k − T_amb)/R_th)/C.
+
+    Args:
+      p_start: power when the job starts (idle), W.
+      p_run: power once it runs, W.
+      ramp_s: duration of the power ramp, s (> 0).
+      t_ambient: ambient temperature, K.
+      r_thermal: thermal resistance, K/W.
+      heat_capacity: thermal capacity C, J/K.
+      n_steps: number of steps (a Python int).
+
+    Returns:
+      (highest temperature, K; largest |dT/dt|, K/s).
+    """
+    shape = jnp.broadcast_shapes(*(jnp.shape(x) for x in (p_start, p_run, ramp_s, t_ambient, r_thermal,
+                                                          heat_capacity)))
+    dt = (ramp_s + 5.0 * r_thermal * heat_capacity) / n_steps
+    mid = jnp.linspace(0.5, n_steps - 0.5, n_steps).reshape((n_steps,) + (1,) * len(shape)) * dt
+    powers = p_start + (p_run - p_start) * jnp.minimum(1.0, mid / ramp_s)
+    temps = thermal_trajectory(powers, t_ambient, t_ambient, r_thermal, heat_capacity, dt, n_steps)
+    starts = jnp.concatenate([jnp.broadcast_to(t_ambient, temps.shape[1:])[None], temps[:-1]], axis=0)
+    rates = temperature_rate(powers, cooling_power(starts, t_ambient, r_thermal), heat_capacity)
+    return jnp.max(temps, axis=0), jnp.max(jnp.abs(rates), axis=0)

@@ -190,3 +190,28 @@ def test_loss_trajectory_jit_with_static_steps_and_schedule():
     assert bool(jnp.all(jnp.isfinite(g)))
     # a later rate affects fewer losses: |∂ΣL/∂r_j| decreases with j
     assert np.all(np.diff(np.abs(np.asarray(g))) < 0)
+
+
+def test_time_to_loss_constant_rate_is_the_closed_form():
+    # L = L₀·exp(−r·t) reaches L* at ln(L₀/L*)/r: 10 → 2.5 at r = 1e-3/s is 1386.29 s,
+    # inside the 16 × 100 s horizon and (r = 2e-4) beyond it
+    t = quality.time_to_loss(jnp.array([10.0, 10.0]), 2.5, jnp.array([1e-3, 2e-4]), 100.0, 16)
+    np.testing.assert_allclose(t, [math.log(4) / 1e-3, math.log(4) / 2e-4], rtol=1e-5)
+
+
+def test_time_to_loss_schedule_by_hand():
+    # rate 1e-3 for 5 steps of 100 s (ln L falls by 0.5), then 1e-2: the remaining
+    # ln 4 − 0.5 = 0.8863 takes 88.63 s, so t = 588.63 s
+    rate = jnp.concatenate([jnp.full(5, 1e-3), jnp.full(11, 1e-2)])
+    assert float(quality.time_to_loss(10.0, 2.5, rate, 100.0, 16)) == pytest.approx(
+        500.0 + (math.log(4) - 0.5) / 1e-2, rel=1e-5)
+
+
+def test_time_to_loss_already_at_target_is_zero():
+    assert float(quality.time_to_loss(2.0, 2.5, 1e-3, 100.0, 8)) == 0.0
+
+
+def test_time_to_loss_gradient_matches_the_closed_form():
+    # d/dr [ln(L₀/L*)/r] = −ln(L₀/L*)/r²
+    grad = jax.grad(lambda r: quality.time_to_loss(10.0, 2.5, r, 100.0, 16))(1e-3)
+    assert float(grad) == pytest.approx(-math.log(4) / 1e-6, rel=1e-4)

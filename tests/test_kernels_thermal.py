@@ -150,3 +150,32 @@ def test_trajectory_grad_hand_value():
     # ∂T(t)/∂P = R·(1 - e^(-t/τ)); at t = 10 s: 0.1·(1 - e^-1) = 0.063212056 K/W
     fn = lambda p: thermal.thermal_trajectory(p, 300.0, T_AMB, R_TH, C_TH, 1.0, 10)[-1]
     assert float(jgrad(fn)(jnp.float32(P))) == approx(0.063212056, rel=1e-4)
+
+
+def _euler_startup(p_start, p_run, ramp, t_amb, r, c, dt=1e-3):
+    """An independent reference: explicit Euler at a fine step, the power ramp sampled exactly."""
+    temp, peak, fastest = t_amb, t_amb, 0.0
+    for k in range(int((ramp + 5 * r * c) / dt)):
+        power = p_start + (p_run - p_start) * min(1.0, k * dt / ramp)
+        rate = (power - (temp - t_amb) / r) / c
+        fastest = max(fastest, abs(rate))
+        temp += rate * dt
+        peak = max(peak, temp)
+    return peak, fastest
+
+
+def test_startup_transient_step_start_heats_at_p_over_c():
+    # a near-instant ramp from cold: dT/dt = P/C = 300/100 = 3 K/s at t = 0, and five time
+    # constants later T is within e⁻⁵ of T_ss: 300 + 30·(1 − e⁻⁵)
+    peak, rate = thermal.startup_transient(0.0, P, 1e-6, T_AMB, R_TH, C_TH, 64)
+    assert float(rate) == pytest.approx(P / C_TH, rel=1e-5)
+    assert float(peak) == pytest.approx(T_AMB + 30.0 * (1 - math.exp(-5.0)), rel=1e-5)
+
+
+def test_startup_transient_ramp_matches_a_fine_euler_integration():
+    # a 20 s ramp (two time constants): the largest rate is reached during the ramp
+    peak, rate = thermal.startup_transient(50.0, P, 20.0, T_AMB, R_TH, C_TH, 256)
+    ref_peak, ref_rate = _euler_startup(50.0, P, 20.0, T_AMB, R_TH, C_TH)
+    assert float(rate) == pytest.approx(ref_rate, rel=0.02)
+    assert float(peak) == pytest.approx(ref_peak, rel=1e-4)
+    assert float(rate) < P / C_TH  # slower than the step start

@@ -8,7 +8,7 @@ from explorer import ExplorerError, Model, Output, Param, Variable
 
 
 def test_shipped_models_are_registered():
-    assert {"llm_training", "seed000"} <= set(explorer.available_models())
+    assert {"llm_training", "seed000", "seed003", "seed004"} <= set(explorer.available_models())
     assert explorer.get_model("llm_training").preset_kinds == ("hardware", "workload")
 
 

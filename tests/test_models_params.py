@@ -47,7 +47,7 @@ def test_domains_hold_what_they_say(domain, inside, outside):
     assert not any(domain.contains(x) for x in outside)
 
 
-@pytest.mark.parametrize("model_name", ["llm_training", "seed000"])
+@pytest.mark.parametrize("model_name", ["llm_training", "seed000", "seed003", "seed004"])
 def test_every_default_and_preset_value_is_in_its_domain(model_name):
     model = get_model(model_name)
     for p in model.params:
