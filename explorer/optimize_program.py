@@ -70,7 +70,7 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
             return value + (jnp.sum(jnp.maximum(0.0, lam + rho * g) ** 2) - jnp.sum(lam**2)) / (2.0 * rho)
 
         def outer(carry, _):
-            z, lam, rho, last_violation = carry
+            z, lam, rho, last_violation, best_z, best_value = carry
             fn = lambda zz: lagrangian(zz, lam, rho)  # noqa: E731
 
             def inner(c, _):
@@ -84,15 +84,28 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
                 return (jnp.where(jnp.all(jnp.isfinite(zz_new)), zz_new, zz), s), None
 
             (z, _), _ = jax.lax.scan(inner, (z, solver.init(z)), None, length=st.inner)
-            g = parts(z)[1]
+            value, g = parts(z)
             violation = jnp.max(jnp.maximum(g, 0.0), initial=0.0)
             lam = jnp.maximum(0.0, lam + rho * g)
             rho = jnp.where(violation > 0.25 * last_violation, jnp.minimum(rho * 10.0, 1e6), rho)
-            return (z, lam, rho, violation), None
+            # the best feasible point any outer iteration ended on is remembered (see below)
+            better = (violation <= st.tolerance) & (value < best_value)
+            best_z = jnp.where(better, z, best_z)
+            best_value = jnp.where(better, value, best_value)
+            return (z, lam, rho, violation, best_z, best_value), None
 
         dtype = z0.dtype
-        carry = (z0, jnp.zeros((n_g,), dtype), jnp.asarray(10.0, dtype), jnp.asarray(jnp.inf, dtype))
-        (z, _, _, _), _ = jax.lax.scan(outer, carry, None, length=st.outer)
+        inf = jnp.asarray(jnp.inf, dtype)
+        carry = (z0, jnp.zeros((n_g,), dtype), jnp.asarray(10.0, dtype), inf, z0, inf)
+        (z, _, _, _, best_z, best_value), _ = jax.lax.scan(outer, carry, None, length=st.outer)
+        # The last point is the answer (the penalty tightens feasibility to the end) unless it is
+        # infeasible or clearly worse than the best feasible point an outer iteration reached:
+        # a multiplier update can move the iterate off an optimum, and Adam stalls after the
+        # penalty's gradient spike.
+        value, g = parts(z)
+        last_ok = (jnp.max(jnp.maximum(g, 0.0), initial=0.0) <= st.tolerance) & (
+            value <= best_value + 1e-3 * jnp.maximum(1.0, jnp.abs(best_value)))
+        z = jnp.where(last_ok | ~jnp.isfinite(best_value), z, best_z)
         value, g = parts(z)
         f = structure.objective_values(structure.evaluate(to_x(structure, z), fixed))
         return z, value, g, f, jax.grad(lambda zz: parts(zz)[0])(z), jax.jacrev(lambda zz: parts(zz)[1])(z)

@@ -24,8 +24,10 @@ The problem is the sweep spec's (model, presets, free inputs as ``[axes]`` range
   floor/ceil neighbours of its integer variables and keeps the best feasible one.
 - **Report**: per run the optimum, objective, every constraint, the largest violation, a
   KKT residual (stationarity with multipliers re-estimated at the final point, see
-  ``_kkt``), complementarity and a converged flag; the best feasible run is marked
-  ``best`` (the knee of the feasible front when there are several objectives).
+  ``shadow_prices.kkt_multipliers``), complementarity, the multipliers as shadow prices in
+  physical units (``shadow[CONSTRAINT]``, single-objective problems) and a converged flag;
+  the best feasible run is marked ``best`` (the knee of the feasible front when there are
+  several objectives).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import pandas as pd
 from explorer.optimize_program import compiled_solver, optimization_problem, to_x, to_z
 from explorer.optimize_settings import OptimizeSettings, parse_settings, simplex_weights
 from explorer.problem import Problem, Structure
+from explorer.shadow_prices import kkt_multipliers, shadow_price_columns, shadow_price_units
 from explorer.spec import load_spec
 from explorer.sweep_output import front_scope
 
@@ -140,14 +143,15 @@ def _solve(problem: Problem, st: OptimizeSettings, progress: bool = False) -> pd
     phase(f"descent: {len(runs_z)} runs")
     z, value, g, _, grad_f, jac_g = padded(solve_all, (runs_z, runs_w), values)
     phase("KKT check and integer rounding")
-    kkt, comp = _kkt(grad_f, jac_g, g)
+    multipliers, kkt, comp = kkt_multipliers(grad_f, jac_g, g)
     x = {k: np.asarray(v, float) for k, v in to_x(structure, jnp.asarray(z, dtype)).items()}
     x = _round_integers(structure, st, x, evaluate, fixed, bounds, runs_w, ideal, span)
     outputs, g_model = evaluate({k: jnp.asarray(v, dtype) for k, v in x.items()}, fixed, bounds)
     outputs = {k: np.asarray(v, float) for k, v in outputs.items()}
     bar.update(bar.total - bar.n)
     bar.close()
-    return _frame(problem, runs_w, x, outputs, np.asarray(g_model, float), value, kkt, comp, st)
+    frame = _frame(problem, runs_w, x, outputs, np.asarray(g_model, float), value, kkt, comp, st)
+    return frame.assign(**shadow_price_columns(problem, multipliers, span))
 
 
 def _normalisation(points: np.ndarray, margin: float):
@@ -159,39 +163,6 @@ def _normalisation(points: np.ndarray, margin: float):
     worst = np.where(any_finite, np.nanmax(np.where(any_finite, finite, 1.0), axis=0), 1.0)
     span = np.where(worst > best, worst - best, np.maximum(np.abs(best), 1.0))
     return best - margin * span, span
-
-
-def _kkt(grad_f: np.ndarray, jac_g: np.ndarray, g: np.ndarray, active: float = 1e-3):
-    """Stationarity and complementarity at each run's final point.
-
-    Multipliers are re-estimated there, not taken from the augmented Lagrangian's
-    running estimates: λ* = argmin_{λ ≥ 0} ‖∇f + J_Aᵀλ‖ over the near-active
-    constraints A = {j : g_j ≥ −active} (non-negative least squares). The residual
-    is ‖∇f + J_Aᵀλ*‖∞ relative to max(1, ‖∇f‖∞), in the reparametrised variables
-    (so a variable pinned at its box bound has zero gradient, as box-KKT asks).
-
-    Returns:
-      (residual, complementarity max |λ*·g|), one per run.
-    """
-    from scipy.optimize import nnls
-
-    residual = np.empty(len(grad_f))
-    complementarity = np.zeros(len(grad_f))
-    for r in range(len(grad_f)):
-        gf = np.nan_to_num(grad_f[r], nan=np.inf)
-        if not np.all(np.isfinite(gf)):
-            residual[r] = np.inf
-            continue
-        on = np.flatnonzero(g[r] >= -active) if g.shape[1] else np.array([], int)
-        J = np.nan_to_num(jac_g[r][on], nan=0.0, posinf=0.0, neginf=0.0)
-        if len(on):
-            lam, _ = nnls(J.T, -gf)
-            stationarity = gf + J.T @ lam
-            complementarity[r] = np.max(np.abs(lam * g[r][on]))
-        else:
-            stationarity = gf
-        residual[r] = np.max(np.abs(stationarity)) / max(1.0, np.max(np.abs(gf)))
-    return residual, complementarity
 
 
 def _round_integers(structure: Structure, st: OptimizeSettings, x: dict, evaluate, fixed, bounds, weights,
@@ -260,8 +231,14 @@ def _frame(problem, runs_w, x, outputs, g, value, kkt, comp, st) -> pd.DataFrame
     frame["on_front"] = on_front
     frame["best"] = False
     if feasible.any():
-        if len(objectives) == 1:  # the least objective among feasible runs
-            best = int(np.argmin(np.where(feasible, signed[:, 0], np.inf)))
+        if len(objectives) == 1:  # the least objective among feasible runs; runs within 1e-5 of it
+            # reached the same optimum, and the most feasible of them represents it
+            least = np.min(signed[feasible, 0])
+            same = feasible & (signed[:, 0] <= least + 1e-5 * max(abs(least), 1e-30))
+            best = int(np.argmin(np.where(same, violation, np.inf)))
+            on_front[:] = False  # one objective: the front is the best run
+            on_front[best] = True
+            frame["on_front"] = on_front
         else:  # the knee of the feasible front
             rows = np.flatnonzero(on_front)
             best = int(rows[knee_point(signed[rows])])
@@ -276,6 +253,7 @@ def _metadata(spec, settings, frame) -> dict:
     return {
         "model": model.name, "model_version": model.version, "kind": "optimize",
         **model.column_info([*model.design_names, *(a.name for a in spec.axes), *model.output_names]),
+        "shadow_price_units": shadow_price_units(Problem.from_spec(spec)),
         "spec": spec.raw, "presets": spec.presets, "mode": spec.mode, "params": spec.params, "seed": settings.seed,
         "objectives": [{"name": n, "maximize": mx} for n, mx in spec.objectives],
         **({"answers": front_scope([n for n, _ in spec.objectives])} if spec.mode == "frontier" else {}),

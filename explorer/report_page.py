@@ -93,6 +93,22 @@ def _band(data) -> str:
     return band_line(data.meta.get("model", ""), data.meta.get("presets", {}).get("hardware"))
 
 
+def _shadow_prices(data) -> list[str]:
+    """The best run's shadow prices in words (optimiser outputs with one objective), else []."""
+    if data.runs is None or "best" not in data.runs.columns or not data.runs.best.any():
+        return []
+    from explorer.errors import ExplorerError
+    from explorer.problem import Problem
+    from explorer.shadow_prices import describe
+    from explorer.spec import parse_spec
+
+    try:
+        problem = Problem.from_spec(parse_spec(data.meta["spec"]))
+    except (ExplorerError, KeyError, TypeError):  # a spec this version cannot rebuild
+        return []
+    return describe(problem, data.runs[data.runs.best].iloc[0])
+
+
 def _picked_columns(data) -> list[str]:
     """The recommendation table's columns: the design, then time, energy, cost and loss."""
     return list(dict.fromkeys([*data.design, *weighed_columns(data).values()]))
@@ -120,6 +136,7 @@ def _metapage_html(data):
              ("objectives", ", ".join(f"{o} ({'max' if m else 'min'})" for o, m in zip(data.objectives, data.maximize))),
              *([("answers", meta["answers"])] if meta.get("answers") else []),
              *([("model error", band)] if band else []),
+             *([("shadow prices", "; ".join(prices))] if (prices := _shadow_prices(data)) else []),
              ("created", meta.get("created", "?")), ("file", str(data.path))]
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items)
     spec = html.escape(json.dumps(meta.get("spec", {}), indent=2, default=str))
@@ -142,6 +159,10 @@ def summary_md(data, path):
              "|---:|---|" + "---:|" * len(cols)]
     for pick in recommendations(data):
         lines.append(f"| {pick.rank} | {pick.label} | " + " | ".join(_cell(data, c, pick.row) for c in cols) + " |")
+    prices = _shadow_prices(data)
+    if prices:
+        lines += ["", "## What the active constraints cost (shadow prices at the best run)", "",
+                  *(f"- {line}" for line in prices)]
     lines += ["", "## Trade-offs", ""]
     if "knee" in data.points and len(data.objectives) >= 2:
         knee = data.front.iloc[data.points["knee"]]

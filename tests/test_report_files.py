@@ -229,3 +229,15 @@ def test_page_renders_and_responds_in_a_real_browser_offline(sweep_report, tmp_p
         browser.close()
     assert all(url.startswith("file:") for url in requested)
     assert (tmp_path / "report.png").stat().st_size > 10000
+
+
+def test_optimiser_report_says_what_the_active_constraint_costs(tmp_path):
+    # seed 004's energy optimum sits on its loss constraint: 0.4328 × 6.953 MWh per unit of
+    # margin (tests/test_shadow_prices.py), 30.09 kWh per 1% more room
+    explorer.optimize({"model": {"name": "seed004"}, "axes": {"batch": {"low": 16, "high": 8192, "scale": "log"}},
+                       "objectives": {"energy_j": "min"}, "constraints": {"margins": "all"},
+                       "optimize": {"starts": 4}, "output": {"path": str(tmp_path / "o.parquet")}})
+    files = report(tmp_path / "o.parquet")
+    sentence = "loss_margin: 1% more room saves 30.09 kWh of energy_j"
+    assert f"- {sentence}" in files["summary.md"].read_text()
+    assert sentence in files["index.html"].read_text()

@@ -39,6 +39,8 @@ def run(args):
     from explorer.optimizer import optimize
     from explorer.spec import load_spec
     from explorer.display import configuration_lines, number
+    from explorer.problem import Problem
+    from explorer.shadow_prices import describe
 
     spec = load_spec(args.spec, path=args.out, model=model_overrides(args))
     frame = optimize(spec, progress=not args.quiet and sys.stderr.isatty())
@@ -66,5 +68,10 @@ def run(args):
     for line in configuration_lines(values, units, shares, model.margins, model.integers):
         print(line)
     print(f"  largest violation {number(best.max_violation, 3)}, KKT residual {number(best.kkt_residual, 3)}")
+    prices = describe(Problem.from_spec(spec), best) if frame.best.any() else []
+    if prices:
+        print("what the active constraints cost (shadow prices):")
+        for line in prices:
+            print(f"  {line}")
     print(f"wrote {spec.path}")
     return 0
