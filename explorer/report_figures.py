@@ -34,7 +34,7 @@ def spans_decades(values) -> bool:
     return len(v) > 1 and v.min() > 0 and v.max() / v.min() > 30
 
 
-def _pyplot():
+def pyplot():
     """matplotlib.pyplot on the file-only Agg backend (no display needed)."""
     import matplotlib
 
@@ -77,11 +77,11 @@ def _scales(ax, data, x, y):
     ax.grid(True, which="both", alpha=0.25)
 
 
-def _save(fig, path):
+def save_figure(fig, path):
     """Lays out, writes and closes a figure; returns its path."""
     fig.tight_layout()
     fig.savefig(path)
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return path
 
 
@@ -132,7 +132,7 @@ def pair_front(data, x, y, rows=None) -> np.ndarray:
 
 
 def frontier_png(data, x, y, c, path):
-    plt = _pyplot()
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
     own = pair_front(data, x, y) if x in data.objectives and y in data.objectives else np.arange(len(data.front))
@@ -155,7 +155,7 @@ def frontier_png(data, x, y, c, path):
     _scales(ax, data, x, y)
     ax.set_title(f"Pareto front of {y} against {x} ({data.meta.get('model', '')})")
     ax.legend(loc="best", fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def level_rows(data, third) -> list[tuple[float, np.ndarray]]:
@@ -173,7 +173,7 @@ def level_rows(data, third) -> list[tuple[float, np.ndarray]]:
 
 
 def levels_png(data, x, y, third, path):
-    plt = _pyplot()
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
     scale = data.scales.get(third)
@@ -190,11 +190,11 @@ def levels_png(data, x, y, third, path):
     _scales(ax, data, x, y)
     ax.set_title(f"{y} against {x}, at {len(groups)} levels of {third}")
     ax.legend(loc="best", fontsize=9, title="configurations with")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def design_png(data, path):
-    plt = _pyplot()
+    plt = pyplot()
 
     cols = data.design or data.objectives
     first = data.objectives[0]
@@ -219,11 +219,11 @@ def design_png(data, path):
     axes[0, 0].legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8,
                       frameon=False)  # above the plots, covering no point
     axes[-1, 0].set_xlabel(data.label(first))
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def convergence_png(data, path):
-    plt = _pyplot()
+    plt = pyplot()
 
     runs = data.runs
     fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
@@ -245,4 +245,4 @@ def convergence_png(data, path):
     ax.set_title(f"Convergence of {len(runs):,} optimiser runs")
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(loc="best", fontsize=9)
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -12,6 +12,8 @@ units and objectives) and writes into ``out_dir``, every number in a planner's u
 - ``design_along_front.png``: each design variable's median and 10–90% band along the front;
 - ``convergence.png`` (optimiser outputs): every run's KKT residual against its largest
   constraint violation, converged runs marked;
+- ``sensitivity_tornado.png``: the elasticities of every objective to the parameters the
+  answer hinges on most, at the best run or the front's knee (``report_tornado``);
 - ``index.html``: self-contained (plotly.js embedded, no network): an interactive frontier
   with axis and colour pickers, a compact hover (design and objectives; a click shows every
   column), min/max filters on every design and objective column that update the plot and
@@ -36,6 +38,7 @@ from explorer.display import label, scale_for
 from explorer.errors import ExplorerError
 from explorer.pareto import is_nondominated, knee_point, operating_points
 from explorer.report_page import page_html, summary_md
+from explorer.report_tornado import tornado_png
 
 class ReportData:
     """A result file read and checked: the front, its objectives, units and metadata."""
@@ -158,13 +161,16 @@ def report(path, out_dir=None, progress: bool = False) -> dict[str, Path]:
     jobs["design_along_front.png"] = functools.partial(figures.design_png, data)
     if data.runs is not None and "kkt_residual" in data.runs.columns:
         jobs["convergence.png"] = functools.partial(figures.convergence_png, data)
+    jobs["sensitivity_tornado.png"] = functools.partial(tornado_png, data)
     jobs["index.html"] = functools.partial(page_html, data)
     jobs["summary.md"] = functools.partial(summary_md, data)
     files = {}
     with tqdm(jobs.items(), desc="report", unit="file", disable=not progress, leave=False) as bar:
         for name, write in bar:
             bar.set_postfix_str(name)
-            files[name] = write(out / name)
+            written = write(out / name)
+            if written is not None:  # the tornado needs the file's model registered here
+                files[name] = written
     return files
 
 

@@ -28,7 +28,7 @@ def default_outputs(model) -> list[str]:
 
 
 def elasticities(design: Mapping | None = None, model="llm_training", params=None,
-                 outputs=None) -> pd.DataFrame:
+                 outputs=None, envelope: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Elasticities of ``outputs`` to every positive, non-integer numeric parameter, at one
     configuration.
 
@@ -38,6 +38,11 @@ def elasticities(design: Mapping | None = None, model="llm_training", params=Non
       model: a registered model name or a Model.
       params: presets and overrides, as in ``evaluate``.
       outputs: the outputs to differentiate (default: the model's objectives).
+      envelope: at a constrained optimum of the first output, the multipliers of its active
+        constraints (output → λ in the first output's unit per unit of that output: the
+        ``shadow[...]`` prices). The first output's row is then the elasticity of the optimal
+        value, d ln f*/d ln p = (∂f/∂p + Σ λ·∂h/∂p)·p/f (the envelope theorem), not the change
+        at a fixed design.
 
     Returns:
       One row per parameter (index: its name; column ``unit``), one column per output, rows
@@ -56,21 +61,29 @@ def elasticities(design: Mapping | None = None, model="llm_training", params=Non
             raise ValueError(f"elasticities: one configuration at a time ({name} has {np.size(value)} values)")
         values[name] = float(np.ravel(value)[0])
     outputs = list(outputs or default_outputs(model))
+    envelope = dict(envelope or {})
+    terms = [o for o in envelope if o not in outputs]
     integers = set(model.integers)
     free = [k for k, v in numeric.items() if k not in integers and float(v) > 0.0]
     with jax.enable_x64(True):
         design_x = {k: jnp.float64(v) for k, v in values.items()}
         fixed = {k: jnp.float64(v) for k, v in numeric.items() if k not in free}
 
-        def log_outputs(log_p):
+        def raw_outputs(log_p):
             p = {**fixed, **{k: jnp.exp(log_p[i]) for i, k in enumerate(free)}, **choices}
             out = model.fn(design_x, p)
-            return jnp.stack([jnp.log(jnp.abs(out[o])) for o in outputs])
+            return jnp.stack([jnp.asarray(out[o], jnp.float64) for o in outputs + terms])
 
         log_p = jnp.log(jnp.asarray([float(numeric[k]) for k in free], jnp.float64))
-        jacobian = np.asarray(jax.jacfwd(log_outputs)(log_p))  # outputs × parameters
+        value = np.asarray(raw_outputs(log_p))
+        slopes = np.array(jax.jacfwd(raw_outputs)(log_p))  # d output / d ln p: outputs × parameters
+    names = outputs + terms
+    if envelope and outputs:
+        slopes[0] = slopes[0] + sum(weight * slopes[names.index(o)] for o, weight in envelope.items())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jacobian = slopes[: len(outputs)] / value[: len(outputs), None]
     frame = pd.DataFrame(jacobian.T, index=pd.Index(free, name="parameter"), columns=outputs)
-    frame = frame.fillna(0.0)
+    frame = frame.replace([np.inf, -np.inf], np.nan).fillna(0.0)
     frame = frame.iloc[np.argsort(-frame.abs().max(axis=1).to_numpy(), kind="stable")]
     frame.insert(0, "unit", [model.param(k).unit for k in frame.index])
     frame.attrs["configuration"] = values

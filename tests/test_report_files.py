@@ -52,7 +52,7 @@ def test_sweep_report_writes_every_file(sweep_report):
     result, files = sweep_report
     assert set(files) == {"frontier_time_s_vs_energy_j.png", "frontier_time_s_vs_final_loss.png",
                           "frontier_energy_j_vs_final_loss.png", "frontier_time_s_vs_energy_j_by_final_loss.png",
-                          "design_along_front.png", "index.html", "summary.md"}
+                          "design_along_front.png", "sensitivity_tornado.png", "index.html", "summary.md"}
     for name, path in files.items():
         assert path.stat().st_size > 0
         if name.endswith(".png"):
@@ -241,3 +241,21 @@ def test_optimiser_report_says_what_the_active_constraint_costs(tmp_path):
     sentence = "loss_margin: 1% more room saves 30.09 kWh of energy_j"
     assert f"- {sentence}" in files["summary.md"].read_text()
     assert sentence in files["index.html"].read_text()
+
+
+def test_tornado_ranks_what_the_optimum_hinges_on(tmp_path):
+    # at seed 004's optimum the energy's elasticity to the data set's size is (β − γ)/β = −0.6
+    # (the optimum moves along its loss constraint); parameters with no effect are left out
+    from explorer.report_tornado import tornado_rows
+
+    explorer.optimize({"model": {"name": "seed004"}, "axes": {"batch": {"low": 16, "high": 8192, "scale": "log"}},
+                       "objectives": {"energy_j": "min"}, "constraints": {"margins": "all"},
+                       "optimize": {"starts": 4}, "output": {"path": str(tmp_path / "o.parquet")}})
+    files = report(tmp_path / "o.parquet")
+    assert _png_shape(files["sensitivity_tornado.png"])[0] >= 300
+    from explorer.report_files import ReportData
+
+    label, frame = tornado_rows(ReportData(tmp_path / "o.parquet"))
+    assert "optimum" in label
+    assert frame.at["tokens", "energy_j"] == pytest.approx(-0.6, rel=0.02)
+    assert (frame.energy_j.abs() > 0).all() and len(frame) <= 10
