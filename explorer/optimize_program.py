@@ -56,11 +56,6 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
     def objectives_at(z, fixed):
         return structure.objective_values(structure.evaluate(to_x(structure, z), fixed))
 
-    # whole-number margins (Output.discrete) are met by rounding the integer variables after the
-    # descent; during it they read as slack, so their comb of feasible points does not pin z
-    discrete = np.array([structure.model.output(name).discrete for name in structure.margins]
-                        + [False] * (n_g - len(structure.margins)))
-
     def run(z0, w, values):
         fixed, bound_values, ideal, span = values
 
@@ -68,8 +63,7 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
             out = structure.evaluate(to_x(structure, z), fixed)
             f_norm = (structure.objective_values(out) - ideal) / span
             value, g_extra = _scalarise(st.scalarization, f_norm, w)
-            g = jnp.concatenate([structure.constraint_values(out, bound_values), g_extra])
-            return value, jnp.where(discrete, -1.0, g)
+            return value, jnp.concatenate([structure.constraint_values(out, bound_values), g_extra])
 
         def lagrangian(z, lam, rho):
             value, g = parts(z)

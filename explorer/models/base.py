@@ -106,9 +106,6 @@ class Output:
 
     Constraint margins have kind "margin" and are satisfied when <= 0. ``share``: the value is a
     fraction of 1 (MFU, goodput), which people read as a percentage (``explorer.display``).
-    ``discrete``: a margin that only whole numbers meet (a whole number of replicas); the
-    optimiser meets it by rounding its integer variables, not by descent, where its comb of
-    isolated feasible points would pin the relaxed iterate.
     """
 
     name: str
@@ -117,7 +114,6 @@ class Output:
     kind: str = "objective"
     doc: str = ""
     share: bool = False
-    discrete: bool = False
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
