@@ -47,7 +47,7 @@ def _as_numbers(value, unit: str, name: str) -> np.ndarray:
         raise ExplorerError(f"design variable {name} must be numeric ({unit}); got {value!r}") from None
 
 
-def check_design(model: Model, design) -> dict[str, np.ndarray]:
+def check_design(model: Model, design, defaults: Mapping | None = None) -> dict[str, np.ndarray]:
     """Validates names and domains of a user design; returns float arrays in the model's units.
 
     ``design`` is a mapping or a DataFrame (whose design-variable columns are taken, the other
@@ -55,7 +55,9 @@ def check_design(model: Model, design) -> dict[str, np.ndarray]:
     SI units or strings with a unit. Every design variable of the shipped models is a
     positive quantity (a clock, a batch, a temperature, a device count), so non-positive or
     non-finite values are rejected here, before any tracing; a value outside the variable's
-    usual range gets a one-line warning (``nu=1.5`` is 1.5 Hz, not 1.5 GHz).
+    usual range gets a one-line warning (``nu=1.5`` is 1.5 Hz, not 1.5 GHz). The usual range
+    includes the variable's value in ``defaults`` (the resolved presets' defaults, where given):
+    a power limit near a hypothetical preset's own TDP is no typo.
     """
     if isinstance(design, pd.DataFrame):
         design = {c: design[c].to_numpy() for c in design.columns if c in model.design_names}
@@ -70,6 +72,8 @@ def check_design(model: Model, design) -> dict[str, np.ndarray]:
         if var.integer and np.any(arr != np.round(arr)):
             raise ExplorerError(f"design variable {name} must be an integer ({var.unit}); got {float(arr[arr != np.round(arr)].flat[0])!r}")
         low, high = var.bounds
+        if defaults is not None and name in defaults:
+            low, high = min(low, float(np.min(defaults[name]))), max(high, float(np.max(defaults[name])))
         outside = (arr < low / 10) | (arr > high * 10)
         if outside.any():
             x = float(arr[outside].flat[0])
@@ -123,7 +127,7 @@ def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "l
     presets, overrides = parse_params(model, params)
     resolved = resolve_params(model, presets, overrides)
     values = model.design_defaults(resolved)
-    values.update(check_design(model, {} if design is None else design))
+    values.update(check_design(model, {} if design is None else design, values))
     try:
         arrays = np.broadcast_arrays(*values.values())
     except ValueError:

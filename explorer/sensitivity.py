@@ -56,7 +56,7 @@ def elasticities(design: Mapping | None = None, model="llm_training", params=Non
     resolved = resolve_params(model, presets, overrides)
     numeric, choices = split_choices(model, resolved)
     values = model.design_defaults(resolved)
-    for name, value in check_design(model, design or {}).items():
+    for name, value in check_design(model, design or {}, values).items():
         if np.size(value) != 1:
             raise ValueError(f"elasticities: one configuration at a time ({name} has {np.size(value)} values)")
         values[name] = float(np.ravel(value)[0])

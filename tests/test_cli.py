@@ -40,9 +40,9 @@ def test_evaluate_prints_outputs_with_units(capsys):
 
     row = explorer.evaluate({"nu": 1.5e9, "batch": 1024.0, "temperature": 0.1, "n_parallel": 4096.0},
                             params={"hardware": "h100-sxm", "workload": "llama3.1-70b"}).iloc[0]
-    energy = lines["energy_j"].split()  # "energy_j  990.3 MWh  (3.5649 TJ)": planner unit, then SI
-    assert float(energy[1]) == pytest.approx(row.energy_j / 3.6e9, rel=1e-3) and energy[2] == "MWh"
-    assert float(energy[3].lstrip("(")) == pytest.approx(row.energy_j / 1e12, rel=1e-4) and energy[4] == "TJ)"
+    energy = lines["device_energy_j"].split()  # "device_energy_j  610.3 MWh  (2.1971 TJ)": planner unit, then SI
+    assert float(energy[1]) == pytest.approx(row.device_energy_j / 3.6e9, rel=1e-3) and energy[2] == "MWh"
+    assert float(energy[3].lstrip("(")) == pytest.approx(row.device_energy_j / 1e12, rel=1e-4) and energy[4] == "TJ)"
     time = lines["time_s"].split()
     assert float(time[1]) == pytest.approx(row.time_s / 86400, rel=1e-3) and time[2] == "days"
     assert float(time[3].lstrip("(").replace(",", "")) == pytest.approx(row.time_s, rel=1e-5)

@@ -84,6 +84,14 @@ def test_a_value_far_outside_its_range_warns_with_the_likely_unit(capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_the_usual_range_includes_the_presets_own_default(capsys):
+    # h100-x1000 scales power by 1/1000 (TDP 0.7 W): a 0.5 W limit is normal for it, a typo for an A100
+    explorer.evaluate({"power_limit": 0.5}, params="h100-x1000")
+    assert capsys.readouterr().err == ""
+    explorer.evaluate({"power_limit": 0.5}, params="a100-sxm-80gb")
+    assert "power_limit = 0.5 W is far outside its usual range 50 W to 1.5 kW" in capsys.readouterr().err
+
+
 def test_a_new_number_of_rows_reuses_the_compiled_program():
     import jax
 

@@ -27,7 +27,7 @@ HARDWARE = (
     Param("p_leak", "W", 105.0, f"{_HW}: leakage power at v_max (∝ V)"),
     Param("c_eff", "F", 2.99e-7, f"{_HW}: switched capacitance of dense GEMMs (seed 003 C_eff)"),
     Param("activity_memory", "1", 0.35, f"{_HW}: core activity in memory-bound kernels, share of C_eff"),
-    Param("activity_wait", "1", 0.05, f"{_HW}: core activity while waiting on communication or the pipeline"),
+    Param("activity_wait", "1", 0.25, f"{_HW}: core activity while waiting on communication or the pipeline"),
     Param("gemm_efficiency", "1", 0.75, f"{_HW}: γ of seed 003 η_batch: sustained share of peak per cycle "
           "in large GEMMs (fitted per device, docs/calibration.md)"),
     Param("mem_capacity", "B", 80e9, f"{_HW}: device memory"),
