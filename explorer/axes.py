@@ -69,6 +69,13 @@ class Axis:
             grid = np.linspace(self.low, self.high, self.count)
         return np.unique(self._clip(np.round(grid / self.step) * self.step)) if self.integer else grid
 
+    def to_unit(self, x):
+        """The inverse of ``from_unit`` on a range: values (host array) → u in [0, 1]."""
+        x = np.clip(np.asarray(x, float), self.low, self.high)
+        if self.scale == "log":
+            return np.log(x / self.low) / np.log(self.high / self.low)
+        return (x - self.low) / (self.high - self.low)
+
     def from_unit(self, u, relaxed: bool = False):
         """Maps u in [0, 1) (any shape, traced) onto the axis; ``relaxed`` skips the integer
         rounding (the optimiser descends on the continuous relaxation)."""

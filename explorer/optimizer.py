@@ -47,7 +47,8 @@ from explorer.sweep_output import front_scope
 
 __all__ = ["OptimizeSettings", "optimization_problem", "optimize", "parse_settings", "simplex_weights"]
 
-def optimize(spec, *, out: str | None = None, write: bool = True, progress: bool = False) -> pd.DataFrame:
+def optimize(spec, *, out: str | None = None, write: bool = True, progress: bool = False,
+             start_at: dict | None = None, metadata: dict | None = None) -> pd.DataFrame:
     """Solves the ``[optimize]`` problem of a spec; one row per run plus the best marked.
 
     Args:
@@ -59,6 +60,9 @@ def optimize(spec, *, out: str | None = None, write: bool = True, progress: bool
       write: write the Parquet file.
       progress: a progress bar on stderr over the phases (compile and normalise, payoff
         table, descent, integer rounding), each named as it runs.
+      start_at: a point (free input → value) that replaces the first start of every weight
+        (a known good configuration: a schedule starts from the best constant one).
+      metadata: entries added to the file's metadata.
 
     Returns:
       DataFrame: run, start, weight columns, the free variables, every model output,
@@ -72,17 +76,18 @@ def optimize(spec, *, out: str | None = None, write: bool = True, progress: bool
     # optax's L-BFGS mixes int32 and int64 counters in x64 mode, which a caller's strict
     # dtype promotion would reject; the solver itself does not depend on promotion rules.
     with jax.enable_x64(spec.dtype == "float64"), jax.numpy_dtype_promotion("standard"):
-        frame = _solve(optimization_problem(spec), settings, progress)
+        frame = _solve(optimization_problem(spec), settings, progress, start_at)
     if write:
         from explorer import io
 
         keep = {"frontier": frame.on_front, "feasible": frame.feasible, "all": np.ones(len(frame), bool)}[spec.mode]
-        io.write(frame[np.asarray(keep)].reset_index(drop=True), spec.path, _metadata(spec, settings, frame))
+        io.write(frame[np.asarray(keep)].reset_index(drop=True), spec.path,
+                 _metadata(spec, settings, frame) | (metadata or {}))
     frame.attrs["path"] = str(spec.path)
     return frame
 
 
-def _solve(problem: Problem, st: OptimizeSettings, progress: bool = False) -> pd.DataFrame:
+def _solve(problem: Problem, st: OptimizeSettings, progress: bool = False, start_at: dict | None = None) -> pd.DataFrame:
     import jax.numpy as jnp
     from scipy.stats import qmc
     from tqdm import tqdm
@@ -93,7 +98,10 @@ def _solve(problem: Problem, st: OptimizeSettings, progress: bool = False) -> pd
     objectives_at, solve_all, evaluate = compiled_solver(structure, st)
     fixed = problem.fixed_arrays(dtype)
     bounds = jnp.asarray(problem.bound_values, dtype)
-    z_starts = to_z(qmc.Sobol(len(structure.free), scramble=True, seed=st.seed).random(st.starts))
+    u_starts = qmc.Sobol(len(structure.free), scramble=True, seed=st.seed).random(st.starts)
+    if start_at is not None:
+        u_starts[0] = [a.to_unit(start_at[a.name]) for a in structure.free]
+    z_starts = to_z(u_starts)
     if m > 1:
         weights = np.asarray(st.weights, float) if st.weights else simplex_weights(m, st.n_weights)
         if st.scalarization != "epsilon":

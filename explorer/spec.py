@@ -19,13 +19,14 @@ from explorer.models import get_model, resolve_params
 from explorer.models.base import Model
 from explorer.samplers import KINDS as SAMPLERS
 from explorer.samplers import MAX_CHUNK
+from explorer.schedule import Schedule, parse_schedule, schedule_axes, scheduled_model
 from explorer.spec_axes import integer_at_least, parse_axis
 from explorer.units import parse_quantity
 
 MODES = ("frontier", "feasible", "all")
 MAX_TOTAL = 1 << 62  # configurations of one sweep (64-bit positions with room to spare)
 
-_TOP = {"model", "axes", "sampler", "objectives", "constraints", "output", "optimize", "distributed"}
+_TOP = {"model", "axes", "sampler", "objectives", "constraints", "output", "optimize", "distributed", "schedule"}
 _BOUND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*(.+?)\s*$")
 
 
@@ -59,6 +60,7 @@ class SweepSpec:
     dtype: str
     raw: dict  # the spec as written, for the result's metadata
     distributed: dict = dataclasses.field(default_factory=dict)  # [distributed]: how, not what (no digest)
+    schedule: Schedule | None = None  # [schedule]: then ``model`` is the scheduled model (explorer.schedule)
 
 
 def _table(raw: dict, key: str, allowed: set[str], where: str) -> dict:
@@ -112,6 +114,10 @@ def parse_spec(raw: dict, origin: str = "<spec>", *, path: str | None = None,
     if not isinstance(axes_raw, dict) or not axes_raw:
         raise ExplorerError(f"{origin} needs an [axes] table with at least one axis")
     axes = tuple(parse_axis(model, name, value) for name, value in axes_raw.items())
+    schedule = None
+    if "schedule" in raw:
+        schedule = parse_schedule(raw["schedule"], model, axes)
+        model, axes = scheduled_model(model, schedule), schedule_axes(schedule, axes)
 
     sampler_raw = _table(raw, "sampler", {"kind", "samples", "seed"}, "")
     kind = sampler_raw.get("kind", "grid")
@@ -179,7 +185,8 @@ def parse_spec(raw: dict, origin: str = "<spec>", *, path: str | None = None,
     return SweepSpec(model=model, presets=presets, overrides=overrides, params=params, axes=axes,
                      sampler=kind, samples=n if kind != "grid" else None, seed=seed,
                      objectives=tuple(objectives), margins=tuple(margins), bounds=bounds, mode=mode,
-                     path=out_path, chunk_size=chunk, dtype=dtype, raw=raw, distributed=_distributed(raw))
+                     path=out_path, chunk_size=chunk, dtype=dtype, raw=raw, distributed=_distributed(raw),
+                     schedule=schedule)
 
 
 def _distributed(raw: dict) -> dict:

@@ -156,3 +156,25 @@ def noise_scale_data_factor(batch, b_noise):
       Multiplier on the data needed, 1.
     """
     return 1.0 + batch / b_noise
+
+
+def noise_scale_data_ratio(batch, batch_ref, b_noise, weights):
+    """Data needed at batch B over a stretch of training, relative to the recipe at B_ref.
+
+    McCandlish et al. 2018 eq. 2.11 (E/E_min = 1 + B/B_noise) along the loss curve, whose
+    noise scale grows as the loss falls (their §4 and App. D; Kaplan et al. 2020 eq. 5.4):
+    the stretch needs ∫ (1 + B/B_noise(u))/(1 + B_ref/B_noise(u)) du recipe tokens per recipe
+    token, u its progress, by quadrature with nodes on the last axis of ``b_noise``. The
+    integrand is linear in B, so the sum splits into two node sums that do not depend on B.
+
+    Args:
+      batch: batch size B, tokens.
+      batch_ref: the recipe's batch B_ref, tokens.
+      b_noise: gradient noise scale at the quadrature nodes (last axis), tokens.
+      weights: quadrature weights (last axis), summing to the stretch's share of the recipe.
+
+    Returns:
+      Tokens needed per recipe token, 1: the stretch's share at B = B_ref.
+    """
+    per_node = weights / (b_noise + jnp.expand_dims(jnp.asarray(batch_ref), -1))
+    return jnp.sum(per_node * b_noise, axis=-1) + batch * jnp.sum(per_node, axis=-1)

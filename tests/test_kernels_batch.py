@@ -112,6 +112,15 @@ def test_noise_scale_data_factor():
     assert float(batch.noise_scale_data_factor(0.0, 2048.0)) == 1.0
 
 
+def test_noise_scale_data_ratio_by_hand():
+    # nodes B_noise = 1, 3 with weights ½: ½·(1 + 2)/(1 + 1) + ½·(3 + 2)/(3 + 1) = 0.75 + 0.625
+    nodes, weights = jnp.asarray([1.0, 3.0]), jnp.asarray([0.5, 0.5])
+    assert float(batch.noise_scale_data_ratio(2.0, 1.0, nodes, weights)) == approx(1.375, rel=1e-7)
+    assert float(batch.noise_scale_data_ratio(1.0, 1.0, nodes, weights)) == approx(1.0, rel=1e-7)  # B = B_ref
+    batches = jnp.asarray([[2.0], [5.0]])  # a batch axis broadcasts against the nodes' axis
+    assert batch.noise_scale_data_ratio(batches[:, 0], 1.0, nodes, weights).tolist() == approx([1.375, 2.5])  # ½·6/2 + ½·8/4 = 2.5
+
+
 # seed 004 B* = (β·γ·W_base/T0)^(1/(γ-β)) with β = 0.5, γ = 1, W_base = 2000 W, T0 = 10:
 #   (0.5·1·2000/10)^(1/0.5) = 100² = 1e4
 BETA, GAMMA, W_BASE, T0, B_STAR = 0.5, 1.0, 2000.0, 10.0, 1e4

@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from scipy.integrate import quad
 from scipy.optimize import brentq
 
 import explorer
@@ -80,12 +81,28 @@ def test_temperature_barrier_and_floor_follow_seed000_section3():
     assert hot.loss_gap == pytest.approx(0.008 / 2 * math.log(1e6 * math.exp(-0.5)), rel=1e-5)
 
 
-def test_noise_scale_law_and_power_law():
-    loss = 1.69 + 406.4 / 1e9**0.34 + 410.7 / 1e12**0.28
-    b_noise = 2.0e8 / loss ** (1 / 0.21)
-    assert simple(batch=4000.0).tokens_needed / 1e12 == pytest.approx(
-        (1 + 4e6 / b_noise) / (1 + 1e6 / b_noise), rel=1e-5)
+def _noise_scale_ratio(batch_tokens, start=0.0, end=1.0):
+    """McCandlish's (1 + B/B_noise)/(1 + B_ref/B_noise) along the Chinchilla curve, by scipy's quad."""
+    def integrand(u):
+        loss = 1.69 + 406.4 / 1e9**0.34 + 410.7 / (u * 1e12) ** 0.28
+        b_noise = 2.0e8 / loss ** (1 / 0.21)
+        return (1 + batch_tokens / b_noise) / (1 + 1e6 / b_noise)
+    return quad(integrand, start, end, limit=200)[0]
+
+
+def test_noise_scale_law_integrates_along_the_loss_curve_and_power_law():
+    assert simple(batch=4000.0).tokens_needed / 1e12 == pytest.approx(_noise_scale_ratio(4e6), rel=1e-5)
+    assert simple(batch=1000.0).tokens_needed / 1e12 == pytest.approx(1.0, rel=1e-6)  # the recipe itself
     assert simple({"batch_law": "power"}, batch=4000.0).tokens_needed / 1e12 == pytest.approx(2.0, rel=1e-5)
+
+
+def test_a_share_of_the_recipe_needs_its_share_of_the_data_and_ends_at_its_loss():
+    part = simple({"progress_start": 0.25, "progress_end": 0.5}, batch=4000.0)
+    assert part.tokens_needed / 1e12 == pytest.approx(_noise_scale_ratio(4e6, 0.25, 0.5), rel=1e-5)
+    assert part.final_loss - part.loss_gap == pytest.approx(1.69 + 406.4 / 1e9**0.34 + 410.7 / 5e11**0.28,
+                                                            rel=1e-6)
+    assert simple({"progress_start": 0.25, "progress_end": 0.5}, batch=1000.0).tokens_needed == pytest.approx(
+        0.25e12, rel=1e-6)
 
 
 def test_outputs_match_declared_metadata():

@@ -15,6 +15,10 @@ rounded at the end) plus an [optimize] table:
 Prints the best configuration with units, its constraint margins, and how many runs
 converged; writes the runs (output.mode: frontier | feasible | all) to Parquet.
 
+With a [schedule] table (explorer.schedule: phases = K, vary = ["batch", ...]) it solves the
+constant problem first, then the K-phase schedule from it at no higher final loss, and
+prints the schedule phase by phase beside the best constant configuration.
+
 Example:
   explorer optimize sweeps/optimize_energy.toml
 """
@@ -43,6 +47,8 @@ def run(args):
     from explorer.shadow_prices import describe
 
     spec = load_spec(args.spec, path=args.out, model=model_overrides(args))
+    if spec.schedule is not None:
+        return _run_schedule(args, spec)
     frame = optimize(spec, progress=not args.quiet and sys.stderr.isatty())
     n, converged, feasible = len(frame), int(frame.converged.sum()), int(frame.feasible.sum())
     if args.json:
@@ -73,5 +79,38 @@ def run(args):
         print("what the active constraints cost (shadow prices):")
         for line in prices:
             print(f"  {line}")
+    print(f"wrote {spec.path}")
+    return 0
+
+
+def _run_schedule(args, spec):
+    """Prints the best schedule phase by phase and its gains over the best constant configuration."""
+    import sys
+
+    from explorer.display import display_frame, human
+    from explorer.models import get_model
+    from explorer.schedule_run import optimize_schedule
+
+    result = optimize_schedule(spec, progress=not args.quiet and sys.stderr.isatty())
+    frame, base = result.schedule, get_model(spec.model.name)  # a schedule keeps its model's name
+    if args.json:
+        print_json({"path": str(spec.path), "runs": len(frame), "feasible": int(frame.feasible.sum()),
+                    "phases": result.phases.to_dict(orient="records"),
+                    "comparison": result.comparison.to_dict(orient="records")})
+        return 0
+    schedule = spec.schedule
+    print(f"{len(frame)} runs: {int(frame.converged.sum())} converged, {int(frame.feasible.sum())} feasible")
+    print(f"best schedule, {schedule.phases} phases ({', '.join(schedule.vary)} per phase):")
+    columns = ["phase", "share", *schedule.vary, *(c for c in ("time_s", "energy_j", "power_w", "clock_hz")
+                                                   if c in result.phases and c not in schedule.vary)]
+    units = {**base.units, "share": "1", "phase": ""}
+    table = display_frame(result.phases[columns], units, shares=("share",), integers=base.integers)
+    print("  " + table.to_string(index=False).replace("\n", "\n  "))
+    print("against the best constant configuration" + (" at equal final loss:" if "final_loss" in base.output_names
+                                                         else ":"))
+    for row in result.comparison.itertuples():
+        unit = base.units[row.output]
+        print(f"  {row.output}: {human(row.schedule, unit)} (constant {human(row.constant, unit)}, "
+              f"{row.change:+.2%})")
     print(f"wrote {spec.path}")
     return 0

@@ -117,6 +117,29 @@ class Output:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
+class PhasePlan:
+    """How a model's run splits into the phases of a schedule (``explorer.schedule``).
+
+    A phase covers the share [start, end) of the run's progress (0 at the start of training,
+    1 at its end; what progress measures is the model's: recipe tokens, log-loss decrement).
+
+    Attributes:
+      params: ``(params, start, end) -> params`` of the phase: evaluating the model with them
+        gives the phase's own amounts (its time, energy, tokens) at constant design.
+      combine: output name → how phases combine: "sum" (amounts that add up), "max" (the
+        worst phase: a margin, a peak power) or "mean" (weighted by each phase's time).
+        Margins not named are "max"; other outputs not named are "mean".
+      finish: ``(combined, phases, designs, params) -> outputs`` that depend on the whole
+        schedule (a loss gap set by the last phase's temperature and the total step count);
+        ``phases`` and ``designs`` are lists, one dict per phase. Or None.
+    """
+
+    params: Callable[[dict, object, object], dict]
+    combine: Mapping[str, str]
+    finish: Callable[[dict, list, list, dict], dict] | None = None
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
 class Model:
     """A registered model: the function and its metadata.
 
@@ -133,6 +156,7 @@ class Model:
       preset_kinds: preset families this model takes (e.g. ("hardware", "workload")).
       default_presets: preset name per kind used when none is given.
       doc: a paragraph for ``explorer presets``/docs.
+      phases: how a schedule splits a run into phases, or None if the model has no schedules.
     """
 
     name: str
@@ -144,6 +168,7 @@ class Model:
     preset_kinds: tuple[str, ...] = ()
     default_presets: Mapping[str, str] = dataclasses.field(default_factory=dict)
     doc: str = ""
+    phases: PhasePlan | None = None
 
     def variable(self, name: str) -> Variable:
         """The design variable ``name`` (one clear error if there is none)."""

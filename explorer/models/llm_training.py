@@ -14,7 +14,10 @@ B in sequences (``batch``), SGD temperature T in nats (``temperature``), devices
    gradient reduction not hidden behind the last backward + the optimiser's update;
    t_microbatch = GEMMs + memory-bound kernels + tensor-parallel all-reduces + pipeline sends.
    ``comm_model = "seed000"`` replaces all of it by seed 000 §5.1's t_single/S(N).
-4. data needed: the recipe's tokens × a batch law × seed 000 §3's barrier factor.
+4. data needed: the recipe's tokens × a batch law × seed 000 §3's barrier factor; the noise-scale
+   law integrates McCandlish's 1 + B/B_noise(L) along the loss curve (docs/model.md §4).
+   ``progress_start``/``progress_end`` restrict all of it to a share of the recipe: one
+   phase of a schedule (explorer.schedule).
 5. time = steps × step time / goodput (failures: N·t_restart/MTBF; checkpoints and evaluation).
 6. energy per step = (board + leakage)·t_step + C_eff·V²·ν × (busy GEMM time + activity-weighted
    memory-bound and waiting time) + bytes × energy per byte (HBM, NVLink, scale-out); host
@@ -24,8 +27,10 @@ B in sequences (``batch``), SGD temperature T in nats (``temperature``), devices
 """
 
 import jax.numpy as jnp
+import numpy as np
 
-from explorer.models.base import POSITIVE, Model, Output, Variable, register
+from explorer.models import llm_training_phases as phases
+from explorer.models.base import POSITIVE, Model, Output, PhasePlan, Variable, register
 from explorer.models.llm_training_params import PARAMS
 from explorer.kernels import batch as kb
 from explorer.kernels import cost as kc
@@ -43,6 +48,28 @@ from explorer.kernels.constants import LN2, SECONDS_PER_HOUR
 def chinchilla_loss(n_params, tokens, e, a, b, alpha, beta):
     """Hoffmann et al. 2022 eq. 2: L(N, D) = E + A/N^α + B/D^β, nats/token."""
     return e + a / n_params**alpha + b / tokens**beta
+
+
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(12)  # Gauss–Legendre on [−1, 1]
+
+
+def _noise_scale_data_ratio(tokens_per_step, p):
+    """Tokens needed per recipe token over the recipe's share [progress_start, progress_end):
+    McCandlish's 1 + B/B_noise relative to the recipe's batch, with Kaplan's B_noise(L) =
+    B*/L^(1/α_B) along the Chinchilla loss curve L(N, u·D), integrated over the share u."""
+    def trailing(x):
+        return jnp.expand_dims(jnp.asarray(x), -1)
+
+    # nodes in w = u^(1/3): near u = 0 the loss falls as u^(−β), and in w the integrand is smooth
+    start, end = trailing(p["progress_start"]) ** (1.0 / 3.0), trailing(p["progress_end"]) ** (1.0 / 3.0)
+    half = 0.5 * (end - start)
+    nodes, weights = (jnp.asarray(x, half.dtype) for x in (_NODES, _WEIGHTS))  # the run's float width
+    w = start + half * (1.0 + nodes)
+    u = w**3
+    loss = chinchilla_loss(trailing(p["n_params"]), trailing(p["tokens"]) * u, *map(trailing, (
+        p["loss_e"], p["loss_a"], p["loss_b"], p["loss_alpha"], p["loss_beta"])))
+    b_noise = trailing(p["noise_scale_b_star"]) / loss ** (1.0 / trailing(p["noise_scale_alpha"]))
+    return kb.noise_scale_data_ratio(tokens_per_step, p["batch_ref"] * p["seq_len"], b_noise, half * weights * 3.0 * w**2)
 
 
 def _layout(n, batch, p):
@@ -120,16 +147,15 @@ def llm_training(design, p):
     t_memory = microbatches * t_elementwise + t_update + comm_exposed  # NCCL kernels are memory-bound too
     t_wait = jnp.maximum(t_step - t_busy - t_memory, 0.0)  # pipeline bubble: the device idles
 
-    # 4. data needed
+    # 4. data needed over [progress_start, progress_end) of the recipe (the whole run: [0, 1))
     tokens_per_step = batch * seq
-    loss_min = chinchilla_loss(n_params, p["tokens"], p["loss_e"], p["loss_a"], p["loss_b"],
-                               p["loss_alpha"], p["loss_beta"])
+    loss_min = chinchilla_loss(n_params, p["tokens"] * p["progress_end"], p["loss_e"], p["loss_a"],
+                               p["loss_b"], p["loss_alpha"], p["loss_beta"])
+    share = p["progress_end"] - p["progress_start"]
     if p["batch_law"] == "power":
-        batch_factor = (batch / p["batch_ref"]) ** p["batch_beta"]
+        batch_factor = share * (batch / p["batch_ref"]) ** p["batch_beta"]
     else:
-        b_noise = p["noise_scale_b_star"] / loss_min ** (1.0 / p["noise_scale_alpha"])
-        batch_factor = (kb.noise_scale_data_factor(tokens_per_step, b_noise)
-                        / kb.noise_scale_data_factor(p["batch_ref"] * seq, b_noise))
+        batch_factor = _noise_scale_data_ratio(tokens_per_step, p)
     barrier = jnp.exp(p["barrier"] / temperature - p["barrier"] / p["temperature_ref"])
     tokens_needed = p["tokens"] * batch_factor * barrier
     steps = tokens_needed / tokens_per_step
@@ -212,7 +238,7 @@ def llm_training(design, p):
 
 LLM_TRAINING = register(Model(
     name="llm_training",
-    version="2",
+    version="3",
     fn=llm_training,
     design=(
         Variable("nu", "Hz", "nu_nominal", (2e8, 2.2e9), "linear", doc="requested core clock ν₀", domain=POSITIVE),
@@ -265,4 +291,5 @@ LLM_TRAINING = register(Model(
     preset_kinds=("hardware", "workload"),
     default_presets={"hardware": "h100-sxm", "workload": "llama3.1-70b"},
     doc=__doc__.split("\n\n")[0],
+    phases=PhasePlan(params=phases.phase_params, combine=phases.COMBINE, finish=phases.finish),
 ))

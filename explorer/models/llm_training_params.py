@@ -88,6 +88,10 @@ RECIPE = (
           choices=("layout", "seed000")),
     Param("comm_overhead", "1", 1e-6, "γ of seed 000 §5.1 S(N) = N/(1 + γN·lnN) (comm_model = seed000 only)"),
     Param("t_max", "s", 365 * 86400.0, "time limit (seed 000 §6.2 t_max)"),
+    Param("progress_start", "1", 0.0, "share of the recipe's tokens already trained (a schedule's phase "
+          "starts there; 0 for a whole run)"),
+    Param("progress_end", "1", 1.0, "share of the recipe's tokens trained at the end (a schedule's phase "
+          "ends there; 1 for a whole run)"),
     Param("usd_per_kwh", "USD/kWh", 0.08, "electricity price"),
     Param("usd_per_nat", "USD/nats", 0.0, "seed 000 §6.1 w_quality"),
 )
@@ -98,7 +102,8 @@ DOMAINS = {
     **dict.fromkeys(("p_board", "p_leak", "e_mem_byte", "e_nvlink_byte", "e_link_byte", "restart_hours",
                      "host_power", "usd_per_device_hour", "usd_per_kwh", "usd_per_nat", "comm_overhead",
                      "barrier", "loss_e"), NONNEGATIVE),
-    **dict.fromkeys(("activity_memory", "activity_wait", "dp_overlap"), SHARE),
+    **dict.fromkeys(("activity_memory", "activity_wait", "dp_overlap", "progress_start"), SHARE),
+    "progress_end": FRACTION,
     "run_overhead": Domain(high=1.0, open_low=False, open_high=True),  # [0, 1): some time must be training
     **dict.fromkeys(("gemm_efficiency", "nvlink_efficiency", "scaleout_efficiency"), FRACTION),
     "pue": PUE,
