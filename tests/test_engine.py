@@ -99,7 +99,7 @@ def test_bounds_and_parameter_axes_and_metadata(tmp_path):
     assert (frame.time_s <= 120 * 86400 * (1 + 1e-6)).all()
     assert set(frame.pue) <= {np.float32(1.1), np.float32(1.5)} and "pue" in meta["units"]
     assert (frame.usd_per_kwh == 0.12).all()  # a fixed input that differs from the preset
-    assert meta["model"] == "llm_training" and meta["model_version"] == "2"
+    assert meta["model"] == "llm_training" and meta["model_version"] == "3"
     assert meta["units"]["nu"] == "Hz" and meta["units"]["energy_j"] == "J"
     assert meta["spec"]["axes"]["nu"]["low"] == "0.6 GHz" and meta["seed"] == 7
     assert meta["evaluated"] == 2 * 6**4 and meta["on_front"] == len(frame) == result.on_front
