@@ -73,9 +73,9 @@ class ReportData:
         """The model's design variables that vary along the front (the spec's axes, or its
         inputs in file order, when the model is not registered here)."""
         try:
-            from explorer.models import get_model
+            from explorer.spec import result_model
 
-            names = get_model(self.meta["model"]).design_names
+            names = result_model(self.meta).design_names
         except (ExplorerError, KeyError):  # the spec's axes, else every column that is not an objective
             names = list(self.meta.get("spec", {}).get("axes", {})) or [
                 c for c in self.front.columns if c in self.units and c not in self._outputs()]
@@ -86,9 +86,9 @@ class ReportData:
 
     def _outputs(self):
         try:
-            from explorer.models import get_model
+            from explorer.spec import result_model
 
-            return set(get_model(self.meta["model"]).output_names)
+            return set(result_model(self.meta).output_names)
         except ExplorerError:
             return set(self.objectives)
 

@@ -185,4 +185,5 @@ def scheduled_model(model: Model, schedule: Schedule) -> Model:
     label = f"{model.name}, {k} phases ({', '.join(schedule.vary)} per phase; {schedule.shares} shares)"
     return Model(name=model.name, version=model.version, fn=fn, design=tuple(design), params=model.params,
                  outputs=model.outputs + shares, preset_kinds=model.preset_kinds,
-                 default_presets=model.default_presets, doc=f"{label}. {model.doc}")
+                 default_presets=model.default_presets, doc=f"{label}. {model.doc}",
+                 phases=model.phases)  # the same parameters, and the same ones placing a phase

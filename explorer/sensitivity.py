@@ -64,7 +64,8 @@ def elasticities(design: Mapping | None = None, model="llm_training", params=Non
     envelope = dict(envelope or {})
     terms = [o for o in envelope if o not in outputs]
     integers = set(model.integers)
-    free = [k for k, v in numeric.items() if k not in integers and float(v) > 0.0]
+    placing = set(model.phases.sets) if model.phases else set()  # where a phase sits: not an assumption
+    free = [k for k, v in numeric.items() if k not in integers | placing and float(v) > 0.0]
     with jax.enable_x64(True):
         design_x = {k: jnp.float64(v) for k, v in values.items()}
         fixed = {k: jnp.float64(v) for k, v in numeric.items() if k not in free}

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from explorer.errors import ExplorerError
+from explorer.models.base import Model
 
 MAX_ROWS = 200  # rows="all" takes at most this many front rows (evenly spaced)
 
@@ -29,7 +30,7 @@ class Point(NamedTuple):
 class Points(NamedTuple):
     """A result's model, objectives and the configurations to take sensitivities at."""
 
-    model: str
+    model: Model
     objectives: list[str]
     points: list[Point]
 
@@ -95,9 +96,8 @@ def points_of(source, rows: str = "named") -> Points:
         (every front row, at most ``MAX_ROWS``, evenly spaced).
     """
     from explorer import io
-    from explorer.models import get_model
     from explorer.problem import Problem
-    from explorer.spec import load_spec, parse_spec
+    from explorer.spec import load_spec, parse_spec, result_model
 
     if rows not in ("named", "all"):
         raise ExplorerError(f"--rows must be 'named' or 'all', not {rows!r}")
@@ -106,16 +106,16 @@ def points_of(source, rows: str = "named") -> Points:
         frame, meta = io.read(path)
         if not meta or "model" not in meta or "objectives" not in meta:
             raise ExplorerError(f"{path} is not an explorer output (no explorer metadata)")
-        model = get_model(meta["model"])
+        model = result_model(meta)
         params, kind = dict(meta.get("params", {})), meta.get("kind", "sweep")
         objectives = [o["name"] for o in meta["objectives"]]
         maximize = [bool(o["maximize"]) for o in meta["objectives"]]
         if kind == "optimize" and rows == "named":
             problem = Problem.from_spec(parse_spec(meta["spec"]))
-            return Points(model.name, objectives, _optimum_points(frame, problem, model, params, objectives, maximize))
+            return Points(model, objectives, _optimum_points(frame, problem, model, params, objectives, maximize))
         if "feasible" in frame.columns:
             frame = frame[frame.feasible.astype(bool)]
-        return Points(model.name, objectives, _front_points(frame.reset_index(drop=True), model, params,
+        return Points(model, objectives, _front_points(frame.reset_index(drop=True), model, params,
                                                             objectives, maximize, rows))
     spec = load_spec(path)
     objectives, maximize = [n for n, _ in spec.objectives], [m for _, m in spec.objectives]
@@ -123,10 +123,10 @@ def points_of(source, rows: str = "named") -> Points:
         from explorer.optimizer import optimize
 
         frame = optimize(spec, write=False)
-        return Points(spec.model.name, objectives, _optimum_points(frame, Problem.from_spec(spec), spec.model,
+        return Points(spec.model, objectives, _optimum_points(frame, Problem.from_spec(spec), spec.model,
                                                                    spec.params, objectives, maximize))
     from explorer.engine import sweep
 
     frame = sweep(spec, write=False, progress=False).frame
-    return Points(spec.model.name, objectives, _front_points(frame.reset_index(drop=True), spec.model, spec.params,
+    return Points(spec.model, objectives, _front_points(frame.reset_index(drop=True), spec.model, spec.params,
                                                              objectives, maximize, rows))

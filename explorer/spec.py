@@ -207,6 +207,15 @@ def _distributed(raw: dict) -> dict:
     return dict(table)
 
 
+def result_model(meta: dict) -> Model:
+    """The model of a result file's metadata: the scheduled model that its spec's [schedule]
+    builds (explorer.schedule), else the registered model it names."""
+    spec = meta.get("spec")
+    if isinstance(spec, dict) and "schedule" in spec:
+        return parse_spec(spec).model
+    return get_model(meta["model"])
+
+
 def with_model(raw: dict, model: dict | None) -> dict:
     """``raw`` with ``model``'s entries in its ``[model]`` table: presets replaced, ``params``
     added to (the CLI's --hardware, --workload and --param)."""

@@ -5,6 +5,8 @@ import pytest
 from explorer import io
 from explorer.cli.main import main
 from explorer.schedule_run import optimize_schedule
+from explorer.sensitivity import elasticities
+from explorer.sensitivity_points import points_of
 
 pytestmark = pytest.mark.xdist_group("schedule_run")  # one worker: the CLI test reuses the compiled solvers
 
@@ -61,6 +63,16 @@ def test_the_file_records_the_schedule_and_the_constant_optimum(result):
     constant = found.constant.iloc[0]
     assert meta["constant_optimum"]["time_s"] == pytest.approx(float(constant.time_s))
     assert meta["constant_optimum"]["batch"] == float(constant.batch)
+
+
+def test_sensitivities_of_a_schedule_file_differentiate_the_whole_schedule(result):
+    spec, _ = result
+    found = points_of(str(spec.parent / "schedule.parquet"))
+    point = found.points[0]
+    assert {"batch_1", "batch_2", "phase_weight_1"} <= set(point.design)
+    frame = elasticities(point.design, found.model, point.params, ["time_s"])
+    assert "tokens" in frame.index and not {"progress_start", "progress_end"} & set(frame.index)
+    assert frame.loc["usd_per_kwh", "time_s"] == 0.0  # a price moves no phase's time
 
 
 def test_the_cli_prints_the_phases_and_the_gains(tmp_path, capsys):

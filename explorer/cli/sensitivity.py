@@ -57,7 +57,7 @@ def _points(args, model_name):
         if len(values) != 1:
             raise ExplorerError(f"{name}: give one value (sensitivities are taken at one configuration)")
     params |= {kind: getattr(args, kind) for kind in ("hardware", "workload") if getattr(args, kind)}
-    return Points(model.name, [], [Point("this configuration", {k: v[0] for k, v in design.items()}, params, {})])
+    return Points(model, [], [Point("this configuration", {k: v[0] for k, v in design.items()}, params, {})])
 
 
 def run(args):

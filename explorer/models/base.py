@@ -132,11 +132,14 @@ class PhasePlan:
       finish: ``(combined, phases, designs, params) -> outputs`` that depend on the whole
         schedule (a loss gap set by the last phase's temperature and the total step count);
         ``phases`` and ``designs`` are lists, one dict per phase. Or None.
+      sets: the parameters ``params`` sets per phase: they place a phase in the run, they are
+        not assumptions about the world (sensitivities skip them).
     """
 
     params: Callable[[dict, object, object], dict]
     combine: Mapping[str, str]
     finish: Callable[[dict, list, list, dict], dict] | None = None
+    sets: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

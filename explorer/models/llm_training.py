@@ -291,5 +291,6 @@ LLM_TRAINING = register(Model(
     preset_kinds=("hardware", "workload"),
     default_presets={"hardware": "h100-sxm", "workload": "llama3.1-70b"},
     doc=__doc__.split("\n\n")[0],
-    phases=PhasePlan(params=phases.phase_params, combine=phases.COMBINE, finish=phases.finish),
+    phases=PhasePlan(params=phases.phase_params, combine=phases.COMBINE, finish=phases.finish,
+                     sets=("progress_start", "progress_end")),
 ))
