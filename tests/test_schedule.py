@@ -131,3 +131,20 @@ def test_a_model_without_phases_has_no_schedules():
                        "objectives": {"t_train": "min"}}).axes
     with pytest.raises(ExplorerError, match="model 'seed000' has no schedules"):
         parse_schedule({"phases": 2, "vary": ["batch"]}, get_model("seed000"), axes)
+
+
+def test_seed004s_best_schedule_is_its_constant_optimum():
+    # E(B) does not depend on the loss, so every stretch of seed 004's loss ODE has the same
+    # best batch: the schedule's phases all take the constant optimum, at its energy (the
+    # energy is flat there: 2% in one phase's batch moves it by 5e-5)
+    def best(schedule=None):
+        spec = {"model": {"name": "seed004"}, "axes": {"batch": {"low": 16, "high": 8192, "scale": "log"}},
+                "objectives": {"energy_j": "min"}, "constraints": {"margins": "all"}, "optimize": {"starts": 4}}
+        run = explorer.optimize({**spec, **({"schedule": schedule} if schedule else {})}, write=False)
+        return run[run.best].iloc[0]
+
+    constant, scheduled = best(), best({"phases": 3, "vary": ["batch"]})
+    for k in (1, 2, 3):
+        assert scheduled[f"batch_{k}"] == pytest.approx(constant.batch, rel=0.05)
+    assert scheduled.energy_j == pytest.approx(constant.energy_j, rel=1e-4)
+    assert scheduled.final_loss == pytest.approx(constant.final_loss, rel=1e-4)

@@ -23,7 +23,7 @@ Composition (every equation from seed 004, with DESIGN.md's fixes; docs/seed004.
 
 import jax.numpy as jnp
 
-from explorer.models.base import POSITIVE, Model, Output, Param, Variable, register
+from explorer.models.base import POSITIVE, Model, Output, Param, PhasePlan, Variable, register
 from explorer.kernels import batch as kb
 from explorer.kernels import information as ki
 from explorer.kernels import quality as kq
@@ -61,6 +61,24 @@ def seed004(design, p):
         "batch_margin": batch / p["b_max"] - 1.0,
         "throughput_margin": p["t_min"] / throughput - 1.0,
     }
+
+
+def _phase_params(p, start, end):
+    """A schedule's phase covers [start, end) of the log-loss decrement ln(L₀/L*): the ODE runs
+    from L₀·(L*/L₀)^start down to L₀·(L*/L₀)^end."""
+    ratio = p["l_star"] / p["l0"]
+    return {**p, "l0": p["l0"] * ratio**start, "l_star": p["l0"] * ratio**end}
+
+
+def _finish(combined, phases, designs, p):
+    """What the whole schedule sets: the loss after the data set's D tokens (the last phase's
+    design runs on past L* if the schedule uses fewer) and the bounds of the whole data set."""
+    left = p["tokens"] - combined["tokens_used"]
+    final_loss = p["l_star"] * jnp.exp(-phases[-1]["efficiency"] * left)
+    e_min = ki.landauer_minimum_energy(p["t_kelvin"], p["n_params"], p["tokens"] * p["l_star"] / LN2)
+    return {"final_loss": final_loss, "loss_margin": final_loss / p["l_star"] - 1.0,
+            "e_landauer": e_min + jnp.zeros_like(left), "landauer_ratio": combined["energy_j"] / e_min,
+            "e_practical": ki.practical_energy(p["practical_factor"], e_min) + jnp.zeros_like(left)}
 
 
 SEED004 = register(Model(
@@ -107,4 +125,6 @@ SEED004 = register(Model(
         Output("throughput_margin", "1", None, "margin", "T_min/T(B) − 1 ≤ 0"),
     ),
     doc=__doc__.split("\n\n")[0],
+    phases=PhasePlan(params=_phase_params, finish=_finish, sets=(),
+                     combine=dict.fromkeys(("energy_j", "time_s", "w_total_seed", "tokens_used"), "sum")),
 ))
