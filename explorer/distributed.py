@@ -117,7 +117,7 @@ def run_task(raw: dict, samples: int | None, out: str, settings: SweepSettings, 
     """A Ray task: sweeps positions lo … hi − 1 of the plan's visiting order and writes ``part``."""
     import jax
 
-    from explorer.engine import sweep_range
+    from explorer.sweep_range import sweep_range
     from explorer.spec import parse_spec
 
     _inject_fault(lo)
