@@ -4,7 +4,9 @@ the scalarised objective, and the augmented-Lagrangian descent of every run in o
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import math
 
 import numpy as np
 
@@ -14,11 +16,22 @@ from explorer.problem import Problem, Structure
 from explorer.spec import SweepSpec
 
 def optimization_problem(spec: SweepSpec) -> Problem:
-    """The spec's problem with its axes as the free variables (each must be a range)."""
+    """The spec's problem with its axes as the free variables (each must be a range). An
+    integer axis with a step in the model's ``integer_steps`` (N in multiples of tp·pp) rounds
+    to the least common multiple of that step and its own, unless a parameter of the step is
+    free too."""
     for axis in spec.axes:
         if axis.values is not None:
             raise ExplorerError(f"axes.{axis.name}: the optimiser needs a range (low, high), not values")
-    return Problem.from_spec(spec)
+    free_names = {a.name for a in spec.axes}
+    axes = []
+    for axis in spec.axes:
+        factors = spec.model.integer_steps.get(axis.name, ())
+        if axis.integer and factors and not free_names & set(factors):
+            step = math.lcm(int(axis.step), int(math.prod(float(spec.params[f]) for f in factors)))
+            axis = dataclasses.replace(axis, multiple_of=float(step)) if step != axis.step else axis
+        axes.append(axis)
+    return Problem.from_spec(spec, tuple(axes))
 
 
 def to_x(structure: Structure, z):
@@ -56,6 +69,11 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
     def objectives_at(z, fixed):
         return structure.objective_values(structure.evaluate(to_x(structure, z), fixed))
 
+    # whole-number margins (Output.discrete) are met by rounding the integer variables after the
+    # descent; during it they read as slack, so their comb of feasible points does not pin z
+    discrete = np.array([structure.model.output(name).discrete for name in structure.margins]
+                        + [False] * (n_g - len(structure.margins)))
+
     def run(z0, w, values):
         fixed, bound_values, ideal, span = values
 
@@ -63,7 +81,8 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
             out = structure.evaluate(to_x(structure, z), fixed)
             f_norm = (structure.objective_values(out) - ideal) / span
             value, g_extra = _scalarise(st.scalarization, f_norm, w)
-            return value, jnp.concatenate([structure.constraint_values(out, bound_values), g_extra])
+            g = jnp.concatenate([structure.constraint_values(out, bound_values), g_extra])
+            return value, jnp.where(discrete, -1.0, g)
 
         def lagrangian(z, lam, rho):
             value, g = parts(z)

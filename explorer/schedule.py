@@ -186,4 +186,5 @@ def scheduled_model(model: Model, schedule: Schedule) -> Model:
     return Model(name=model.name, version=model.version, fn=fn, design=tuple(design), params=model.params,
                  outputs=model.outputs + shares, preset_kinds=model.preset_kinds,
                  default_presets=model.default_presets, doc=f"{label}. {model.doc}",
-                 phases=model.phases)  # the same parameters, and the same ones placing a phase
+                 phases=model.phases,  # the same parameters, and the same ones placing a phase
+                 integer_steps={n: s for n, s in model.integer_steps.items() if n not in schedule.vary})

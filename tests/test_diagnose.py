@@ -15,8 +15,8 @@ def test_an_empty_front_names_the_constraints_that_reject_most(tmp_path):
     # the sample is the whole 6⁴ grid here: its shares are counts over the all-mode file
     sweep(small_spec(tmp_path, mode="all", name="all"), progress=False)
     everything, _ = io.read(tmp_path / "all.parquet")
-    share = float(np.mean(everything.layout_margin > 0))
-    assert f"layout_margin rejects {100 * share:.0f}%" in reason
+    share = float(np.mean(everything.replica_margin > 0))
+    assert f"replica_margin rejects {100 * share:.0f}%" in reason
 
 
 def test_a_front_that_is_not_empty_needs_no_reason(tmp_path):

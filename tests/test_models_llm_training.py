@@ -110,7 +110,7 @@ def test_outputs_match_declared_metadata():
     assert set(df.columns) == set(MODEL.design_names) | set(MODEL.output_names) | {"feasible"}
     assert df.attrs["units"]["power_limit"] == "W" and df.attrs["units"]["clock_hz"] == "Hz"
     assert set(MODEL.margins) == {"memory_margin", "thermal_margin", "clock_margin", "power_margin",
-                                  "layout_margin", "time_margin"}
+                                  "layout_margin", "replica_margin", "time_margin"}
 
 
 # --- layout ---------------------------------------------------------------------------------------
@@ -136,8 +136,13 @@ def test_bubble_shrinks_as_microbatches_grow():
     assert np.all(np.diff(df.bubble_fraction) < 0)
 
 
+def test_a_fraction_of_a_replica_is_infeasible_by_the_replica_margin():
+    assert simple({"tp": 8.0}, n_parallel=100.0).replica_margin > 0  # 100/8 replicas is no whole number
+    assert simple({"tp": 8.0}, n_parallel=104.0).replica_margin <= 0
+    assert explorer.get_model("llm_training").output("replica_margin").discrete
+
+
 @pytest.mark.parametrize("override,design", [
-    ({"tp": 8.0}, {"n_parallel": 100.0}),  # 100/8 replicas is no whole number
     ({"tp": 16.0}, {}),  # wider than an 8-GPU node
     ({}, {"batch": 50.0}),  # fewer sequences than replicas
     ({"pp": 200.0}, {"n_parallel": 1600.0}),  # more stages than layers

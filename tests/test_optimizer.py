@@ -265,3 +265,23 @@ def test_defaults_are_the_documented_ones():
     assert s.tolerance == float(documented["tolerance"]) == 1e-4
     assert s.kkt_tolerance == float(documented["kkt_tolerance"]) == 1e-2
     assert s.seed == int(documented["seed"]) == 0 and s.n_weights == 16
+
+
+@pytest.mark.xdist_group("bench_optimizer")
+def test_a_whole_number_margin_does_not_pin_the_descent():
+    # the least energy within 20 days with the device count free: a whole number of replicas
+    # holds only at isolated N, and descending on it left most starts at their first N (spread
+    # 2.7-10.5 TJ); met by rounding instead (to the model's step tp·pp = 32: the axis has no
+    # multiple_of), every start is feasible and most reach one optimum on the time budget
+    problem = {"model": {"name": "llm_training", "hardware": "h100-sxm", "workload": "llama3.1-70b"},
+               "axes": {"nu": {"low": "0.6 GHz", "high": "1.98 GHz"},
+                        "n_parallel": {"low": 512, "high": 65536, "scale": "log"}},
+               "objectives": {"energy_j": "min"},
+               "constraints": {"margins": "all", "bounds": ["time_s <= 20 days"]}, "optimize": {"starts": 8}}
+    runs = optimize(problem, write=False)
+    assert runs.feasible.all()
+    assert (runs.energy_j <= runs.energy_j.min() * 1.01).mean() >= 0.75  # (2 of 8 stop 6% above it)
+    top = best(runs)
+    assert top.replica_margin <= 0 and top.n_parallel % 32 == 0
+    assert top.time_s == pytest.approx(20 * 86400.0, rel=0.01)  # the budget binds
+

@@ -130,7 +130,7 @@ def test_defaults():
     assert s.params == resolve_params(MODEL, {"hardware": "h100-sxm", "workload": "llama3.1-70b"}, {})
     assert s.sampler == "grid" and s.seed == 0 and s.samples is None
     assert s.mode == "frontier" and s.dtype == "float32"
-    assert s.margins == MARGINS and len(MARGINS) == 6
+    assert s.margins == MARGINS and len(MARGINS) == 7
     assert all(MODEL.output(m).kind == "margin" for m in s.margins)
     assert s.bounds == ()
     assert s.chunk_size == 1 << 20

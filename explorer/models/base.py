@@ -106,6 +106,9 @@ class Output:
 
     Constraint margins have kind "margin" and are satisfied when <= 0. ``share``: the value is a
     fraction of 1 (MFU, goodput), which people read as a percentage (``explorer.display``).
+    ``discrete``: a margin that only whole numbers meet (a whole number of replicas); the
+    optimiser meets it by rounding its integer variables, not by descent, where its comb of
+    isolated feasible points would pin the relaxed iterate.
     """
 
     name: str
@@ -114,6 +117,7 @@ class Output:
     kind: str = "objective"
     doc: str = ""
     share: bool = False
+    discrete: bool = False
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -160,6 +164,9 @@ class Model:
       default_presets: preset name per kind used when none is given.
       doc: a paragraph for ``explorer presets``/docs.
       phases: how a schedule splits a run into phases, or None if the model has no schedules.
+      integer_steps: integer design variable → the parameters whose product is its step (a
+        whole number of replicas: N in steps of tp·pp). The optimiser rounds to these steps,
+        which is how it meets the discrete margins it leaves out of the descent.
     """
 
     name: str
@@ -172,6 +179,7 @@ class Model:
     default_presets: Mapping[str, str] = dataclasses.field(default_factory=dict)
     doc: str = ""
     phases: PhasePlan | None = None
+    integer_steps: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
     def variable(self, name: str) -> Variable:
         """The design variable ``name`` (one clear error if there is none)."""

@@ -5,8 +5,9 @@ B in sequences (``batch``), SGD temperature T in nats (``temperature``), devices
 (``n_parallel``). docs/model.md derives every step; per optimiser step:
 
 1. layout: tensor ``tp`` × pipeline ``pp`` × data ``dp = N/(tp·pp)``; each replica's B/dp
-   sequences run as m micro-batches of ``micro_batch``; ``layout_margin`` flags a dp that
-   is not a whole number, a tp wider than a node, or less than a sequence per replica.
+   sequences run as m micro-batches of ``micro_batch``; ``layout_margin`` flags a tp wider
+   than a node, more stages than layers, or less than a sequence per replica, and
+   ``replica_margin`` a dp that is not a whole number.
 2. clock: ν = min(ν₀, the clock at which full-activity power meets ``power_limit``)
    (kernels.dvfs). GEMMs run at flops_per_cycle·ν·η_batch (seed 003); memory-bound kernels
    and every communication take the same time at any core clock.
@@ -73,16 +74,17 @@ def _noise_scale_data_ratio(tokens_per_step, p):
 
 
 def _layout(n, batch, p):
-    """Degrees, micro-batches and the layout margin (≤ 0 where the layout is realisable)."""
+    """Degrees, micro-batches, the layout margin and the whole-replica margin (each ≤ 0 where
+    the layout is realisable)."""
     tp, pp = p["tp"], p["pp"]
     dp = n / (tp * pp)
     per_replica = batch / dp  # sequences
     micro = jnp.minimum(p["micro_batch"], per_replica)
     microbatches = per_replica / micro
     whole = jnp.abs(dp - jnp.round(dp)) * 2.0 - 1e-3  # ≤ 0 only for a whole number of replicas
-    margin = jnp.maximum(jnp.maximum(whole, tp / p["devices_per_node"] - 1.0),
+    margin = jnp.maximum(tp / p["devices_per_node"] - 1.0,
                          jnp.maximum(1.0 - per_replica, pp / p["n_layers"] - 1.0))
-    return dp, micro, microbatches, margin
+    return dp, micro, microbatches, margin, whole
 
 
 def _clock(nu, power_limit, p):
@@ -106,7 +108,7 @@ def llm_training(design, p):
     full_recompute = recompute >= 1.5
 
     # 1. layout and memory
-    dp, micro, microbatches, layout_margin = _layout(n, batch, p)
+    dp, micro, microbatches, layout_margin, replica_margin = _layout(n, batch, p)
     micro_tokens = micro * seq
     stage_layers = layers / pp
     shape = (h, p["n_heads"], seq, tp, p["sequence_parallel"], p["flash_attention"])
@@ -232,6 +234,7 @@ def llm_training(design, p):
         "clock_margin": jnp.maximum(nu / p["nu_max"], p["nu_min"] / nu) - 1.0,
         "power_margin": power_margin,
         "layout_margin": layout_margin,
+        "replica_margin": replica_margin,
         "time_margin": time_s / p["t_max"] - 1.0,
     }
 
@@ -284,8 +287,10 @@ LLM_TRAINING = register(Model(
         Output("thermal_margin", "1", None, "margin", "T_junction / T_junction_max − 1"),
         Output("clock_margin", "1", None, "margin", "max(ν₀/ν_max, ν_min/ν₀) − 1"),
         Output("power_margin", "1", None, "margin", "full-activity power at nu_min / power limit − 1 (the limit cannot be met)"),
-        Output("layout_margin", "1", None, "margin", "≤ 0 when tp·pp divides N, tp fits a node, pp ≤ layers "
+        Output("layout_margin", "1", None, "margin", "≤ 0 when tp fits a node, pp ≤ layers "
                "and every replica has a sequence"),
+        Output("replica_margin", "1", None, "margin", "≤ 0 when tp·pp divides N: a whole number of "
+               "replicas (met by rounding N, not by descent)", discrete=True),
         Output("time_margin", "1", None, "margin", "time / t_max − 1"),
     ),
     preset_kinds=("hardware", "workload"),
@@ -293,4 +298,5 @@ LLM_TRAINING = register(Model(
     doc=__doc__.split("\n\n")[0],
     phases=PhasePlan(params=phases.phase_params, combine=phases.COMBINE, finish=phases.finish,
                      sets=("progress_start", "progress_end")),
+    integer_steps={"n_parallel": ("tp", "pp")},
 ))
