@@ -19,6 +19,8 @@ objective, and their columns are NaN.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -109,7 +111,7 @@ def shadow_price_units(problem) -> dict[str, str]:
 def describe(problem, row) -> list[str]:
     """One sentence per active constraint of an optimum (a frame row), in planner units:
     "time_s ≤ 50 days: one more day of time_s saves 29.93 MWh of energy_j"."""
-    from explorer.display import human, scale_for
+    from explorer.display import human, number, scale_for
 
     structure = problem.structure
     if len(structure.objectives) != 1:
@@ -129,9 +131,16 @@ def describe(problem, row) -> list[str]:
             output, op = structure.bounds[k - len(structure.margins)]
             bound = problem.bound_values[k - len(structure.margins)]
             step = scale_for([bound], units[output])  # displayed = SI value × factor
-            amount = human(price / step.factor, units[objective])
             label = step.label or units[output]
-            label = label[:-1] if label in ("days", "hours", "years", "minutes") else label
+            shown = abs(bound) * step.factor
+            # a price is a slope: quote it for a step that is small against the bound (0.01
+            # nats of a 1.9-nat loss, not a whole nat), in a round amount of the shown unit
+            unit = 10.0 ** math.floor(math.log10(0.01 * shown)) if 0 < shown < 2.0 else 1.0
+            amount = human(price * unit / step.factor, units[objective])
+            if unit == 1.0:
+                more = f"one more {label[:-1] if label in ('days', 'hours', 'years', 'minutes') else label}"
+            else:
+                more = f"{number(unit)} {label} more"
             written = f"{output} {'≤' if op == '<=' else '≥'} {human(bound, units[output])}"
-            lines.append(f"{written}: one more {label} of {output} {verb} {amount} of {objective}")
+            lines.append(f"{written}: {more} of {output} {verb} {amount} of {objective}")
     return lines

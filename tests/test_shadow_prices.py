@@ -94,3 +94,15 @@ def test_the_cli_prints_what_each_active_constraint_costs(tmp_path, capsys):
     assert "loss_margin: 1% more room saves 30.09 kWh of energy_j" in out  # 0.4328 × 6.953 MWh / 100
     frame, metadata = explorer.read(tmp_path / "o.parquet")
     assert metadata["shadow_price_units"]["shadow[loss_margin]"] == "J"
+
+
+def test_a_bound_near_one_unit_is_priced_per_hundredth_of_it():
+    # a loss bound of 1.885 nats: a price per whole nat would extrapolate the slope over half
+    # the bound, so the line quotes it per 0.01 nats (1e12 J per nat → 1e10 J)
+    problem = Problem.from_spec(parse_spec(
+        {"model": {"name": "llm_training"}, "axes": {"nu": {"low": 8e8, "high": 1.98e9}},
+         "objectives": {"energy_j": "min"}, "constraints": {"bounds": ["final_loss <= 1.885"]}}))
+    name = problem.constraint_names[-1]
+    lines = describe(problem, {f"shadow[{name}]": 1e12})
+    assert lines == [f"final_loss ≤ 1.885 nats: 0.01 nats more of final_loss saves "
+                     f"{explorer.display.human(1e10, 'J')} of energy_j"]
