@@ -131,7 +131,8 @@ class PhasePlan:
       params: ``(params, start, end) -> params`` of the phase: evaluating the model with them
         gives the phase's own amounts (its time, energy, tokens) at constant design.
       combine: output name → how phases combine: "sum" (amounts that add up), "max" (the
-        worst phase: a margin, a peak power) or "mean" (weighted by each phase's time).
+        worst phase: a margin, a peak power) or "mean" (weighted by each phase's ``time_s``,
+        an output every model with phases has).
         Margins not named are "max"; other outputs not named are "mean".
       finish: ``(combined, phases, designs, params) -> outputs`` that depend on the whole
         schedule (a loss gap set by the last phase's temperature and the total step count);
