@@ -187,4 +187,5 @@ def scheduled_model(model: Model, schedule: Schedule) -> Model:
                  outputs=model.outputs + shares, preset_kinds=model.preset_kinds,
                  default_presets=model.default_presets, doc=f"{label}. {model.doc}",
                  phases=model.phases,  # the same parameters, and the same ones placing a phase
-                 integer_steps={n: s for n, s in model.integer_steps.items() if n not in schedule.vary})
+                 integer_steps={phase_name(n, i) if n in schedule.vary else n: s
+                                for n, s in model.integer_steps.items() for i in range(1, k + 1)})

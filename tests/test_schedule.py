@@ -148,3 +148,9 @@ def test_seed004s_best_schedule_is_its_constant_optimum():
         assert scheduled[f"batch_{k}"] == pytest.approx(constant.batch, rel=0.05)
     assert scheduled.energy_j == pytest.approx(constant.energy_j, rel=1e-4)
     assert scheduled.final_loss == pytest.approx(constant.final_loss, rel=1e-4)
+
+
+def test_a_device_count_per_phase_keeps_its_whole_replica_step():
+    model = scheduled_model(get_model("llm_training"), Schedule(2, ("n_parallel",)))
+    assert model.integer_steps == {"n_parallel_1": ("tp", "pp"), "n_parallel_2": ("tp", "pp")}
+    assert {"n_parallel_1", "n_parallel_2"} <= set(model.integers)
