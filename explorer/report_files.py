@@ -12,6 +12,8 @@ units and objectives) and writes into ``out_dir``, every number in a planner's u
 - ``design_along_front.png``: each design variable's median and 10–90% band along the front;
 - ``convergence.png`` (optimiser outputs): every run's KKT residual against its largest
   constraint violation, converged runs marked;
+- ``schedule.png``: a ``[schedule]`` run's phases beside the best constant configuration
+  (``report_schedule``);
 - ``sensitivity_tornado.png``: the elasticities of every objective to the parameters the
   answer hinges on most, at the best run or the front's knee (``report_tornado``);
 - ``index.html``: self-contained (plotly.js embedded, no network): an interactive frontier
@@ -38,6 +40,7 @@ from explorer.display import label, scale_for
 from explorer.errors import ExplorerError
 from explorer.pareto import is_nondominated, knee_point, operating_points
 from explorer.report_page import page_html, summary_md
+from explorer.report_schedule import schedule_png
 from explorer.report_tornado import tornado_png
 
 class ReportData:
@@ -161,6 +164,8 @@ def report(path, out_dir=None, progress: bool = False) -> dict[str, Path]:
     jobs["design_along_front.png"] = functools.partial(figures.design_png, data)
     if data.runs is not None and "kkt_residual" in data.runs.columns:
         jobs["convergence.png"] = functools.partial(figures.convergence_png, data)
+    if "schedule" in data.meta:
+        jobs["schedule.png"] = functools.partial(schedule_png, data)
     jobs["sensitivity_tornado.png"] = functools.partial(tornado_png, data)
     jobs["index.html"] = functools.partial(page_html, data)
     jobs["summary.md"] = functools.partial(summary_md, data)
