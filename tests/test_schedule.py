@@ -99,7 +99,7 @@ def test_llm_training_phases_each_take_their_own_best_batch():
     # phase's batch is the integer a full scan of that phase alone finds
     spec = {"model": {"name": "llm_training"}, "axes": {"batch": {"low": 128, "high": 4096, "scale": "log"}},
             "objectives": {"time_s": "min"}, "schedule": {"phases": 2, "vary": ["batch"], "shares": "equal"},
-            "optimize": {"starts": 4}}
+            "optimize": {"starts": 2, "outer": 6, "inner": 100}}
     run = explorer.optimize(spec, write=False)
     best = run[run.best].iloc[0]
     batches = np.arange(128, 4097, dtype=float)

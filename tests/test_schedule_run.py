@@ -25,6 +25,8 @@ margins = "all"
 bounds = ["cluster_power_w <= 3 MW"]
 [optimize]
 starts = 4
+outer = 6
+inner = 100
 """
 
 
