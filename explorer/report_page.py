@@ -13,6 +13,7 @@ import numpy as np
 from explorer.display import number
 from explorer.report_figures import POINT_STYLE, group_label, point_groups, spans_decades
 from explorer.report_picks import ranked_by, recommendations, weighed_columns
+from explorer.report_schedule import schedule_lines
 
 MAX_POINTS = 5000  # points drawn on the page (SVG); larger fronts are sampled evenly
 
@@ -159,6 +160,10 @@ def summary_md(data, path):
              "|---:|---|" + "---:|" * len(cols)]
     for pick in recommendations(data):
         lines.append(f"| {pick.rank} | {pick.label} | " + " | ".join(_cell(data, c, pick.row) for c in cols) + " |")
+    phases = schedule_lines(data)
+    if phases:
+        lines += ["", f"## The schedule against the best constant configuration "
+                  f"({data.meta['schedule']['phases']} phases; schedule.png)", "", *phases]
     prices = _shadow_prices(data)
     if prices:
         lines += ["", "## What the active constraints cost (shadow prices at the best run)", "",

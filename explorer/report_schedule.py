@@ -1,25 +1,53 @@
-"""The report's schedule figure (``schedule.png``), for the output of a ``[schedule]`` run.
+"""The report's schedule figure (``schedule.png``) and summary lines, for the output of a
+``[schedule]`` run.
 
 One panel per varied design variable: its value in each phase as a step over the run's
 progress (0–100% of the recipe's tokens for llm_training, of ln(L₀/L*) for seed004), beside
 the best constant configuration's value (dashed; from the file's ``constant_optimum``), in
-planner units. The title gives the headline changes against that constant configuration.
+planner units. The title gives the headline changes against that constant configuration;
+``schedule_lines`` gives them for summary.md, output by output.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from explorer.display import scale_for
+from explorer.display import human, scale_for
 from explorer.report_figures import pyplot, save_figure
+
+
+def _best(data):
+    """The schedule's best run, or None where the file is no schedule with one."""
+    if not data.meta.get("schedule") or data.runs is None or "best" not in data.runs or not data.runs.best.any():
+        return None
+    return data.runs[data.runs.best.astype(bool)].iloc[0]
+
+
+def schedule_lines(data) -> list[str]:
+    """Markdown bullets: the objectives and headline outputs (time, energy, cost, final loss),
+    the schedule's value beside the best constant configuration's, with the change; [] where
+    the file is no schedule."""
+    from explorer.schedule_run import HEADLINE
+
+    best, constant = _best(data), data.meta.get("constant_optimum", {})
+    if best is None:
+        return []
+    lines = []
+    for name in dict.fromkeys([*data.objectives, *HEADLINE]):
+        if name in constant and name in best and name in data.units:
+            value = constant[name]
+            change = f", {best[name] / value - 1:+.2%}" if value else ""
+            lines.append(f"- {name}: {human(float(best[name]), data.units[name])} "
+                         f"(constant {human(float(value), data.units[name])}{change})")
+    return lines
 
 
 def schedule_png(data, path):
     """Writes the schedule figure of a ReportData ``data``; None where the file is no schedule."""
-    schedule, constant = data.meta.get("schedule"), data.meta.get("constant_optimum", {})
-    if not schedule or data.runs is None or "best" not in data.runs or not data.runs.best.any():
+    best = _best(data)
+    if best is None:
         return None
-    best = data.runs[data.runs.best.astype(bool)].iloc[0]
+    schedule, constant = data.meta["schedule"], data.meta.get("constant_optimum", {})
     k = int(schedule["phases"])
     shares = np.array([float(best[f"share_{i}"]) for i in range(1, k + 1)])
     edges = 100.0 * np.concatenate([[0.0], np.cumsum(shares)])

@@ -6,7 +6,8 @@ import matplotlib.image
 import pandas as pd
 
 from explorer import report_schedule
-from explorer.report_schedule import schedule_png
+from explorer.display import human
+from explorer.report_schedule import schedule_lines, schedule_png
 
 
 def fake_data(schedule=True, best=True):
@@ -15,8 +16,8 @@ def fake_data(schedule=True, best=True):
     meta = {"constant_optimum": {"batch": 460.0, "time_s": 100.0}}
     if schedule:
         meta["schedule"] = {"phases": 2, "vary": ["batch"], "shares": "free", "min_share": 0.02}
-    return SimpleNamespace(meta=meta, runs=runs, units={"batch_1": "sequences", "batch_2": "sequences"},
-                           objectives=["time_s"])
+    return SimpleNamespace(meta=meta, runs=runs, objectives=["time_s"],
+                           units={"batch_1": "sequences", "batch_2": "sequences", "time_s": "s"})
 
 
 def test_the_figure_draws_each_phase_over_its_share_beside_the_constant(tmp_path, monkeypatch):
@@ -43,3 +44,9 @@ def test_no_figure_without_a_schedule_or_a_best_run(tmp_path):
     assert schedule_png(fake_data(schedule=False), tmp_path / "a.png") is None
     assert schedule_png(fake_data(best=False), tmp_path / "b.png") is None
     assert not list(tmp_path.iterdir())
+
+
+def test_the_summary_lines_set_each_headline_output_beside_the_constant():
+    # 99 s against the constant 100 s: −1%; the constant's batch is a design value, not a line
+    assert schedule_lines(fake_data()) == [f"- time_s: {human(99.0, 's')} (constant {human(100.0, 's')}, -1.00%)"]
+    assert schedule_lines(fake_data(schedule=False)) == []
