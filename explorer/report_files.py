@@ -85,7 +85,20 @@ class ReportData:
         present = [c for c in names if c in self.front.columns]
         self.inputs = set(present)  # every design column, shown or not
         varying = [c for c in present if self.front[c].nunique() > 1]  # a fixed input has nothing to show
-        return (varying or present)[:6]
+        if varying:
+            return varying[:6]
+        free = self._free_inputs()  # one configuration (an optimiser's best): what was free first
+        return sorted(present, key=lambda c: c not in free)[:8]
+
+    def _free_inputs(self) -> set:
+        """The spec's free inputs: its axes, each phase's own where it has a [schedule]."""
+        spec = self.meta.get("spec", {})
+        try:
+            from explorer.spec import parse_spec
+
+            return {a.name for a in parse_spec(spec).axes}
+        except (ExplorerError, KeyError, TypeError):
+            return set(spec.get("axes", {})) if isinstance(spec, dict) else set()
 
     def _outputs(self):
         try:

@@ -11,7 +11,7 @@ import pytest
 
 import explorer
 from explorer import ExplorerError, io
-from explorer.report_files import report
+from explorer.report_files import ReportData, report
 from references import traced_front_problem
 
 AXES = {"nu": {"low": "1.0 GHz", "high": "1.98 GHz", "count": 5},
@@ -253,9 +253,25 @@ def test_tornado_ranks_what_the_optimum_hinges_on(tmp_path):
                        "optimize": {"starts": 4}, "output": {"path": str(tmp_path / "o.parquet")}})
     files = report(tmp_path / "o.parquet")
     assert _png_shape(files["sensitivity_tornado.png"])[0] >= 300
-    from explorer.report_files import ReportData
 
     label, frame = tornado_rows(ReportData(tmp_path / "o.parquet"))
     assert "optimum" in label
     assert frame.at["tokens", "energy_j"] == pytest.approx(-0.6, rel=0.02)
     assert (frame.energy_j.abs() > 0).all() and len(frame) <= 10
+
+
+def test_one_configuration_shows_what_its_spec_left_free_first(tmp_path):
+    # a 4-phase schedule of batch and clock: its one best run shows the 8 per-phase values,
+    # not the shared inputs that come first in the model's order
+    spec = {"model": {"name": "llm_training"}, "objectives": {"time_s": "min"},
+            "axes": {"batch": {"low": 64, "high": 16384, "scale": "log"}, "nu": {"low": 6e8, "high": 1.98e9}},
+            "schedule": {"phases": 4, "vary": ["batch", "nu"], "shares": "equal"}}
+    free = [f"{n}_{k}" for n in ("batch", "nu") for k in range(1, 5)]
+    frame = pd.DataFrame({**{c: [1e9 if c.startswith("nu") else 512.0] for c in free},
+                          "power_limit": [700.0], "temperature": [0.004], "n_parallel": [4096.0], "time_s": [2.7e6]})
+    units = {**{c: "Hz" if c.startswith("nu") else "sequences" for c in free}, "power_limit": "W",
+             "temperature": "nats", "n_parallel": "devices", "time_s": "s"}
+    io.write(frame, tmp_path / "s.parquet", {"model": "llm_training", "units": units, "spec": spec,
+                                             "objectives": [{"name": "time_s", "maximize": False}]})
+    design = ReportData(tmp_path / "s.parquet").design
+    assert len(design) == 8 and set(design) == set(free)
