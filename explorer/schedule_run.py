@@ -89,9 +89,10 @@ def phase_table(spec: SweepSpec, row) -> pd.DataFrame:
     the run, its design, and the base model's outputs for the phase alone (its own time,
     energy and tokens; its power and clock)."""
     from explorer.evaluation import evaluate
+    from explorer.models import get_model
 
     schedule = spec.schedule
-    base = parse_spec(_without_schedule(spec), path=str(spec.path)).model
+    base = get_model(spec.model.name)  # a scheduled model keeps its model's name
     designs = phase_designs(base, schedule, {n: float(row[n]) for n in spec.model.design_names})
     shares = [float(row[phase_name("share", k)]) for k in range(1, schedule.phases + 1)]
     cuts = np.concatenate([[0.0], np.cumsum(shares)])

@@ -142,22 +142,6 @@ def batch_star_seed004(beta, gamma, w_base, t0):
     return (beta * gamma * w_base / t0) ** (1.0 / (gamma - beta))
 
 
-def noise_scale_data_factor(batch, b_noise):
-    """Data needed relative to the small-batch limit, E/E_min = 1 + B/B_noise.
-
-    McCandlish et al. 2018 ("An Empirical Model of Large-Batch Training", eq. 2.11);
-    an alternative to seed 004's E(B) for statistical efficiency.
-
-    Args:
-      batch: batch size, tokens.
-      b_noise: gradient noise scale, tokens.
-
-    Returns:
-      Multiplier on the data needed, 1.
-    """
-    return 1.0 + batch / b_noise
-
-
 def noise_scale_data_ratio(batch, batch_ref, b_noise, weights):
     """Data needed at batch B over a stretch of training, relative to the recipe at B_ref.
 

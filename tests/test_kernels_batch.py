@@ -106,12 +106,6 @@ def test_throughput_vs_batch(b, expected):
     assert float(batch.throughput_vs_batch(b, 1e6, 1000.0, 0.8)) == approx(expected, rel=1e-6)
 
 
-def test_noise_scale_data_factor():
-    # 1 + 512/2048 = 1.25 ; 1 + 0 = 1
-    assert float(batch.noise_scale_data_factor(512.0, 2048.0)) == approx(1.25, rel=1e-7)
-    assert float(batch.noise_scale_data_factor(0.0, 2048.0)) == 1.0
-
-
 def test_noise_scale_data_ratio_by_hand():
     # nodes B_noise = 1, 3 with weights ½: ½·(1 + 2)/(1 + 1) + ½·(3 + 2)/(3 + 1) = 0.75 + 0.625
     nodes, weights = jnp.asarray([1.0, 3.0]), jnp.asarray([0.5, 0.5])
@@ -234,7 +228,6 @@ CASES = [
     pytest.param(batch.throughput_vs_batch, (2000.0, 1e6, 1000.0, 0.8), (0, 1, 2, 3),
                  id="throughput_vs_batch_saturated"),
     pytest.param(batch.batch_star_seed004, (0.5, 1.0, 2000.0, 10.0), (0, 1, 2, 3), id="batch_star_seed004"),
-    pytest.param(batch.noise_scale_data_factor, (512.0, 2048.0), (0, 1), id="noise_scale_data_factor"),
 ]
 
 test_jit_vmap_grad_are_finite_and_consistent = catalogue_test(CASES, SCALES)

@@ -28,9 +28,9 @@ B in sequences (``batch``), SGD temperature T in nats (``temperature``), devices
 """
 
 import jax.numpy as jnp
-import numpy as np
 
 from explorer.models import llm_training_phases as phases
+from explorer.models.llm_training_data import chinchilla_loss, noise_scale_data_ratio
 from explorer.models.base import POSITIVE, Model, Output, PhasePlan, Variable, register
 from explorer.models.llm_training_params import PARAMS
 from explorer.kernels import batch as kb
@@ -44,33 +44,6 @@ from explorer.kernels import thermal as kt
 from explorer.kernels import throughput as ktp
 from explorer.kernels import transformer as ktr
 from explorer.kernels.constants import LN2, SECONDS_PER_HOUR
-
-
-def chinchilla_loss(n_params, tokens, e, a, b, alpha, beta):
-    """Hoffmann et al. 2022 eq. 2: L(N, D) = E + A/N^α + B/D^β, nats/token."""
-    return e + a / n_params**alpha + b / tokens**beta
-
-
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(12)  # Gauss–Legendre on [−1, 1]
-
-
-def _noise_scale_data_ratio(tokens_per_step, p):
-    """Tokens needed per recipe token over the recipe's share [progress_start, progress_end):
-    McCandlish's 1 + B/B_noise relative to the recipe's batch, with Kaplan's B_noise(L) =
-    B*/L^(1/α_B) along the Chinchilla loss curve L(N, u·D), integrated over the share u."""
-    def trailing(x):
-        return jnp.expand_dims(jnp.asarray(x), -1)
-
-    # nodes in w = u^(1/3): near u = 0 the loss falls as u^(−β), and in w the integrand is smooth
-    start, end = trailing(p["progress_start"]) ** (1.0 / 3.0), trailing(p["progress_end"]) ** (1.0 / 3.0)
-    half = 0.5 * (end - start)
-    nodes, weights = (jnp.asarray(x, half.dtype) for x in (_NODES, _WEIGHTS))  # the run's float width
-    w = start + half * (1.0 + nodes)
-    u = w**3
-    loss = chinchilla_loss(trailing(p["n_params"]), trailing(p["tokens"]) * u, *map(trailing, (
-        p["loss_e"], p["loss_a"], p["loss_b"], p["loss_alpha"], p["loss_beta"])))
-    b_noise = trailing(p["noise_scale_b_star"]) / loss ** (1.0 / trailing(p["noise_scale_alpha"]))
-    return kb.noise_scale_data_ratio(tokens_per_step, p["batch_ref"] * p["seq_len"], b_noise, half * weights * 3.0 * w**2)
 
 
 def _layout(n, batch, p):
@@ -157,7 +130,7 @@ def llm_training(design, p):
     if p["batch_law"] == "power":
         batch_factor = share * (batch / p["batch_ref"]) ** p["batch_beta"]
     else:
-        batch_factor = _noise_scale_data_ratio(tokens_per_step, p)
+        batch_factor = noise_scale_data_ratio(tokens_per_step, p)
     barrier = jnp.exp(p["barrier"] / temperature - p["barrier"] / p["temperature_ref"])
     tokens_needed = p["tokens"] * batch_factor * barrier
     steps = tokens_needed / tokens_per_step
