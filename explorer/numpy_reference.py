@@ -1,9 +1,10 @@
 """Evaluating a model with plain NumPy: the reference ``explorer bench`` compares against.
 
 The kernels and models call ``jnp``. Inside ``numpy_backend()`` that name is NumPy in
-every module of the ``kernels`` package and in the model's own module, so the very same
-source runs eagerly in NumPy (no jit, no XLA). The kernel modules are found by walking
-the package, so a new kernel module cannot be left on JAX, and ``evaluate_numpy`` checks
+every module of the ``kernels`` package, of the ``explorer.models`` package, and in the
+model's own module, so the very same source runs eagerly in NumPy (no jit, no XLA). The
+modules are found by walking the packages, so a new kernel or model module (a model's data
+accounting, its phases) cannot be left on JAX, and ``evaluate_numpy`` checks
 that every output came back as NumPy: a model that reaches JAX another way (``jax.lax``,
 ``jax.nn``) gets an error naming the output, not a silent JAX timing.
 
@@ -24,21 +25,30 @@ import threading
 
 import numpy as np
 
-from explorer import kernels
+from explorer import kernels, models
 
 _LOCK = threading.Lock()
 
 
 def kernel_modules() -> tuple[str, ...]:
     """Every module of the ``kernels`` package, by name."""
-    return tuple(sorted(f"{kernels.__name__}.{m.name}" for m in pkgutil.iter_modules(kernels.__path__)))
+    return _modules(kernels)
+
+
+def model_modules() -> tuple[str, ...]:
+    """Every module of the ``explorer.models`` package, by name."""
+    return _modules(models)
+
+
+def _modules(package) -> tuple[str, ...]:
+    return tuple(sorted(f"{package.__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__)))
 
 
 @contextlib.contextmanager
 def numpy_backend(*extra_modules: str):
-    """Within the block, ``jnp`` is NumPy in the kernels and in ``extra_modules``."""
+    """Within the block, ``jnp`` is NumPy in the kernels, the models and ``extra_modules``."""
     with _LOCK:
-        modules = [importlib.import_module(m) for m in (*kernel_modules(), *extra_modules)]
+        modules = [importlib.import_module(m) for m in (*kernel_modules(), *model_modules(), *extra_modules)]
         saved = [(m, m.jnp) for m in modules if hasattr(m, "jnp")]
         try:
             for m, _ in saved:

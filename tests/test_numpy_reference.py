@@ -11,7 +11,7 @@ import explorer
 from explorer import kernels
 from explorer.models import Model, Output, Variable, get_model, resolve_params
 from explorer.models.params import split_choices
-from explorer.numpy_reference import evaluate_numpy, kernel_modules, numpy_backend
+from explorer.numpy_reference import evaluate_numpy, kernel_modules, model_modules, numpy_backend
 
 
 def test_every_kernel_module_is_swapped():
@@ -22,6 +22,19 @@ def test_every_kernel_module_is_swapped():
 
         assert dvfs.jnp is np
     assert dvfs.jnp is jnp  # restored on the way out
+
+
+def test_every_model_module_is_swapped():
+    # a model's helpers in modules of their own (its data accounting, its phases) run on NumPy too
+    from explorer import models
+
+    on_disk = {m.name for m in pkgutil.iter_modules(models.__path__)}
+    assert {name.rsplit(".", 1)[1] for name in model_modules()} == on_disk
+    with numpy_backend():
+        import explorer.models.llm_training_data as data
+
+        assert data.jnp is np
+    assert data.jnp is jnp
 
 
 @pytest.mark.parametrize("model_name", ["llm_training", "seed000"])
