@@ -15,16 +15,12 @@ keyed on the frozen, hashable plan). docs/engine.md explains the whole design.
 from __future__ import annotations
 
 import functools
-import threading
 from typing import NamedTuple
 
 import numpy as np
 
 from explorer import compile_cache
 from explorer.dominance import dominated_by_any, dominated_by_table, grid_of_minima, layout, sketch_points, survivors
-
-
-_HOST_SAMPLER = threading.Lock()
 
 
 class Tables(NamedTuple):
@@ -208,8 +204,7 @@ def compiled(plan, device) -> Programs:
 
     compile_cache.enable()
     dtype = np.dtype(plan.structure.dtype)
-    with _HOST_SAMPLER:  # compiled for several devices at once: the sampler's host state is shared
-        example = host_inputs(plan, 0)
+    example = host_inputs(plan, 0)
     with jax.enable_x64(dtype == np.float64):  # a thread's own setting: the caller's does not reach it
         inputs = jax.device_put(example, device)
         tables = jax.device_put(host_tables(plan, np.empty((0, len(plan.structure.objectives)))), device)

@@ -15,9 +15,9 @@ same configurations on any device and with any chunking.
 - ``random``: uniform; each value is a counter-based hash of (seed, 64-bit
   index, axis) — the lowbias32 integer hash (Wellons 2018) chained over the
   words — so no state and no host-to-device copy per configuration.
-- ``sobol``: scrambled Sobol' from ``scipy.stats.qmc`` (Owen scrambling),
-  generated on the host by ``fast_forward(start)``: on-device Sobol' with
-  scrambling is not practical, so these points do travel to the device.
+- ``sobol``: scrambled Sobol' (Joe–Kuo directions, a linear matrix scramble and a digital
+  shift, as SciPy's ``qmc.Sobol``) computed on the device from the index (explorer.sobol):
+  no points travel to the device.
 - ``lhs``: Latin hypercube on the device: one random permutation of the
   strata per axis (``jax.random.permutation``, made once per run) plus a hashed
   jitter inside each stratum.
@@ -31,6 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from explorer import sobol
 from explorer.axes import Axis
 from explorer.errors import ExplorerError
 
@@ -191,35 +192,35 @@ class RandomSampler(_Sampler):
 
 
 class SobolSampler(_Sampler):
-    """Scrambled Sobol' points (SciPy), generated on the host chunk by chunk."""
-
-    random_access = False  # a chunk's points are generated on the host
+    """Scrambled Sobol' points computed on the device from (seed, index) (explorer.sobol):
+    the scrambled direction numbers are constants of the program, a chunk's only input is its
+    start index."""
 
     def __init__(self, axes: list[Axis], samples: int, seed: int):
-        from scipy.stats import qmc
-
-        self.axes, self.total = axes, samples
-        self._engine = qmc.Sobol(d=len(axes), scramble=True, seed=seed)
-        self._position = 0
+        if samples > sobol.MAX_POINTS:
+            raise ExplorerError(f"sobol sampler supports at most 2^32 samples; got {samples}")
+        if len(axes) > sobol.MAX_DIMENSIONS:
+            raise ExplorerError(f"sobol sampler supports at most {sobol.MAX_DIMENSIONS} axes; got {len(axes)}")
+        self.axes, self.total, self.seed = axes, samples, seed
+        self.tables = sobol.sobol_tables(len(axes), seed)
 
     def host_inputs(self, start: int, size: int):
-        """The chunk's points in the unit cube, from SciPy's generator (fast-forwarded to ``start``)."""
-        import warnings
+        """The chunk's start index."""
+        return {"start": np.uint32(start)}
 
-        if start != self._position:
-            self._engine.reset()
-            if start:  # scipy rejects fast_forward(0)
-                self._engine.fast_forward(start)
-        with warnings.catch_warnings():  # balance warnings for non-power-of-two chunks
-            warnings.simplefilter("ignore", UserWarning)
-            points = self._engine.random(size)
-        self._position = start + size
-        return {"u": points}
+    def _values(self, digits, dtype):
+        return {a.name: a.from_unit(sobol.unit(d, dtype)) for a, d in zip(self.axes, digits)}
 
     def values_at(self, inputs, j, dtype):
-        """The points at chunk positions ``j`` mapped onto the axes (traced)."""
-        u = jnp.asarray(inputs["u"], dtype)[j]
-        return {a.name: a.from_unit(u[..., k]) for k, a in enumerate(self.axes)}
+        """The points at chunk positions ``j`` (traced)."""
+        return self._values(sobol.digits_at(self.tables, inputs["start"] + j.astype(jnp.uint32)), dtype)
+
+    def block_values(self, inputs, size: int, dtype):
+        """The whole chunk as (size/1024, 1024) arrays when it is made of whole rows of 1,024
+        points (each row's upper digits computed once), else flat."""
+        if size % 1024:
+            return self.device_values(inputs, size, dtype)
+        return self._values(sobol.digits_of_run(self.tables, inputs["start"], size // 1024), dtype)
 
 
 class LatinHypercubeSampler(_Sampler):
