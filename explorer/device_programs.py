@@ -42,9 +42,10 @@ class Candidates(NamedTuple):
 
 
 class ExactResult(NamedTuple):
-    """One call of the exact stage: ``rows`` (column → array) whose first ``kept`` entries are
-    the survivors; ``offset``, where the next call continues; ``valid`` and ``feasible``, the
-    points evaluated and how many were feasible; ``grid``, the tables after the call."""
+    """One call of the exact stage: ``rows``, every column packed in one (columns × capacity)
+    array (``row_columns`` order) whose first ``kept`` entries are the survivors; ``offset``,
+    where the next call continues; ``valid`` and ``feasible``, the points evaluated and how
+    many were feasible; ``grid``, the tables after the call."""
 
     rows: dict
     kept: object
@@ -83,6 +84,28 @@ def true_positions(mask):
     n = mask.shape[0]
     rank = jnp.cumsum(mask, dtype=jnp.int32) - 1
     return jnp.zeros(n, jnp.int32).at[jnp.where(mask, rank, n)].set(jnp.arange(n, dtype=jnp.int32), mode="drop")
+
+
+def row_columns(plan) -> list[str]:
+    """The exact stage's packed rows, in order: the plan's columns (``feasible``, in "all" mode,
+    as 0/1 in the float type)."""
+    return [c for c in plan.columns if c != "feasible"] + (["feasible"] if plan.mode == "all" else [])
+
+
+def transfer_rows(kept: int, capacity: int) -> int:
+    """Rows copied to the host for ``kept`` survivors: the power of two at or above, at most
+    ``capacity`` (one compiled slice per bucket, so a few sizes serve every call)."""
+    return min(1 << max(int(kept) - 1, 0).bit_length(), capacity)
+
+
+def survivor_rows(plan, result: ExactResult, kept: int) -> dict:
+    """Host side: the first ``kept`` rows of an exact call as column → array. Only a power-of-two
+    bucket of rows leaves the device (``transfer_rows``), so the copy grows with the survivors."""
+    block = np.asarray(result.rows[:, :transfer_rows(kept, result.rows.shape[1])])[:, :kept]
+    rows = {c: block[k].copy() for k, c in enumerate(row_columns(plan))}
+    if "feasible" in rows:
+        rows["feasible"] = rows["feasible"] > 0.5
+    return rows
 
 
 def evaluate_columns(plan, values) -> dict:
@@ -159,7 +182,7 @@ def exact_stage(plan, inputs, n_valid, starts, count, offset, tables: Tables) ->
 
     size, block, mode = plan.step, plan.block, plan.mode
     dtype = jnp.dtype(plan.structure.dtype)
-    columns = [c for c in plan.columns if c != "feasible"]
+    columns = row_columns(plan)
 
     def step(state):
         offset, kept, n_valid_pts, n_feasible, out, grid = state
@@ -175,10 +198,9 @@ def exact_stage(plan, inputs, n_valid, starts, count, offset, tables: Tables) ->
         else:
             keep = feasible if mode == "feasible" else valid
         index = true_positions(keep)
-        picked = {k: cols[k][index] for k in columns}
-        if mode == "all":
-            picked["feasible"] = feasible[index]
-        out = {k: jax.lax.dynamic_update_slice(out[k], picked[k], (kept,)) for k in out}
+        cols["feasible"] = feasible.astype(dtype)
+        picked = jnp.stack([cols[k][index] for k in columns])
+        out = jax.lax.dynamic_update_slice(out, picked, (jnp.zeros((), kept.dtype), kept))
         return (offset + size, kept + keep.sum(dtype=jnp.int32), n_valid_pts + valid.sum(dtype=jnp.int32),
                 n_feasible + feasible.sum(dtype=jnp.int32), out, grid)
 
@@ -187,9 +209,7 @@ def exact_stage(plan, inputs, n_valid, starts, count, offset, tables: Tables) ->
         return (offset < count) & (kept <= plan.capacity)
 
     rows = plan.capacity + size  # a step that starts at most ``capacity`` rows in always fits
-    out = {k: jnp.zeros(rows, dtype) for k in columns}
-    if mode == "all":
-        out["feasible"] = jnp.zeros(rows, bool)
+    out = jnp.zeros((len(columns), rows), dtype)
     zero = jnp.zeros((), jnp.int32)
     offset, kept, n_valid_pts, n_feasible, out, grid = jax.lax.while_loop(
         more, step, (offset, zero, zero, zero, out, tables.grid))

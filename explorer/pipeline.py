@@ -15,7 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from explorer.device_programs import Candidates, ExactResult, Tables, compiled, host_inputs, host_tables
+from explorer.device_programs import (Candidates, ExactResult, Tables, compiled, host_inputs, host_tables,
+                                      survivor_rows)
 from explorer.pareto import ParetoArchive
 from explorer.survivors import objective_points
 
@@ -96,7 +97,7 @@ class DevicePipeline:
         while True:
             kept = int(result.kept)
             n_eval, n_feas = n_eval + int(result.valid), n_feas + int(result.feasible)
-            parts.append({c: np.asarray(v)[:kept].copy() for c, v in result.rows.items()})
+            parts.append(survivor_rows(self.plan, result, kept))
             if int(result.offset) >= count:
                 break
             result = self._exact(launched.inputs, launched.n_valid, launched.candidates, int(result.offset))
