@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from explorer import compile_cache
 from explorer.errors import ExplorerError, warn
 from explorer.models import get_model, resolve_params
 from explorer.models.base import Model
@@ -93,9 +94,11 @@ def size_bucket(n: int) -> int:
 
 @functools.lru_cache(maxsize=32)
 def _jitted_model(structure: Structure):
-    """One jitted evaluator per problem structure (its hash covers every static field)."""
+    """One jitted evaluator per problem structure (its hash covers every static field), compiled
+    through the persistent cache."""
     import jax
 
+    compile_cache.enable()
     return jax.jit(structure.evaluate)
 
 

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from explorer import compile_cache
 from explorer.errors import ExplorerError
 from explorer.optimize_settings import CHEBYSHEV_RHO, CHEBYSHEV_TAU, OptimizeSettings
 from explorer.problem import Problem, Structure
@@ -59,6 +60,7 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
     import jax.numpy as jnp
     import optax
 
+    compile_cache.enable()
     m = len(structure.objectives)
     n_g = structure.n_constraints + (m - 1 if (m > 1 and st.scalarization == "epsilon") else 0)
     # Adam's step decays (cosine, ×1e-3) within each inner solve and restarts with the
