@@ -37,3 +37,32 @@ def test_enable_keeps_a_folder_set_through_jax_and_sets_one_otherwise(monkeypatc
     finally:
         jax.config.update("jax_compilation_cache_dir", before)
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+
+
+def test_evaluate_and_the_optimiser_compile_through_the_cache(tmp_path):
+    """A fresh process that only evaluates (or only builds the optimiser's solver) turns the
+    persistent cache on in the folder the environment names."""
+    import os
+    import subprocess
+    import sys
+
+    code = """
+import sys, jax
+from explorer.problem import Problem
+if sys.argv[1] == "evaluate":
+    from explorer.evaluation import evaluate
+    evaluate({"nu": 1.5e9, "batch": 16, "n_parallel": 8}, model="seed000")
+else:
+    from explorer.optimize_program import compiled_solver
+    from explorer.optimize_settings import OptimizeSettings
+    from explorer.spec import parse_spec
+    spec = parse_spec({"model": {"name": "seed000"}, "axes": {"nu": {"low": 1e8, "high": 2e9}},
+                       "objectives": {"t_train": "min"}})
+    compiled_solver(Problem.from_spec(spec).structure, OptimizeSettings())
+print(jax.config.jax_compilation_cache_dir)
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_COMPILATION_CACHE")}
+    env["EXPLORER_COMPILE_CACHE"] = str(tmp_path / "cache")
+    for what in ("evaluate", "optimize"):
+        out = subprocess.run([sys.executable, "-c", code, what], env=env, capture_output=True, text=True, check=True)
+        assert out.stdout.strip().splitlines()[-1] == str(tmp_path / "cache"), (what, out.stderr[-500:])
