@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from explorer import compile_cache
+from explorer import program_cache
 from explorer.dominance import dominated_by_any, dominated_by_table, grid_of_minima, layout, sketch_points, survivors
 
 
@@ -218,11 +218,12 @@ def exact_stage(plan, inputs, n_valid, starts, count, offset, tables: Tables) ->
 
 @functools.lru_cache(maxsize=8)
 def compiled(plan, device) -> Programs:
-    """Both programs of ``plan`` compiled for ``device`` (once per plan and device; from JAX's
-    persistent cache when an earlier process compiled them, see ``compile_cache``)."""
+    """Both programs of ``plan`` compiled for ``device``: once per plan and device in a process,
+    and in a later process without tracing them again (``program_cache``: the exported module
+    from disk, its compiled code from JAX's persistent cache)."""
     import jax
 
-    compile_cache.enable()
+    program_cache.register_namedtuples(Tables, Candidates, ExactResult)
     dtype = np.dtype(plan.structure.dtype)
     example = host_inputs(plan, 0)
     with jax.enable_x64(dtype == np.float64):  # a thread's own setting: the caller's does not reach it
@@ -230,8 +231,10 @@ def compiled(plan, device) -> Programs:
         tables = jax.device_put(host_tables(plan, np.empty((0, len(plan.structure.objectives)))), device)
         i32 = jax.device_put(np.int32(0), device)
         starts = jax.device_put(np.zeros(plan.chunk // plan.block, np.int32), device)
-        exact = jax.jit(functools.partial(exact_stage, plan)).lower(inputs, i32, starts, i32, i32, tables).compile()
+        exact = program_cache.compile_program("exact_stage", functools.partial(exact_stage, plan), plan,
+                                              (inputs, i32, starts, i32, i32, tables))
         first = None
         if plan.frontier:
-            first = jax.jit(functools.partial(prefilter, plan)).lower(inputs, i32, tables).compile()
+            first = program_cache.compile_program("prefilter", functools.partial(prefilter, plan), plan,
+                                                  (inputs, i32, tables))
     return Programs(first, exact)

@@ -1,0 +1,253 @@
+"""Device programs that outlive the process: ``jax.export`` modules on disk, keyed on what built them.
+
+JAX's persistent compilation cache (``compile_cache``) is keyed on the *lowered* program, so
+a repeated run still traces and lowers its programs before the cache can answer: 0.7 s of
+the quickstart's 1.2 s of compilation on a 2-core CPU (docs/engine.md). Here a program is
+exported once (``jax.export``: its StableHLO with its calling convention), written to disk
+under a key that names everything it was built from, and every run, the first included,
+compiles *through* the exported module. The module handed to XLA is then the same in every
+process, so the persistent cache serves its compiled code, and tracing is skipped.
+
+The key is a SHA-256 over
+
+- ``fingerprint(plan)``: a canonical form of the plan, walked generically (dataclasses,
+  NamedTuples, containers, numbers, strings, NumPy arrays by their bytes, functions by
+  module, name, closure cells and defaults);
+- the program's name, and the shapes and dtypes of its arguments;
+- the files of the ``explorer`` and ``explorer.kernels`` packages (code and data);
+- the versions of jax, jaxlib and NumPy, the platform, the device kind and the x64 flag.
+
+An object of a kind the walk does not know gives no key: that program is built as usual and
+not saved, so a stale program is never reused. The folder is ``compile_cache.cache_dir()``'s
+sibling ``programs``; ``EXPLORER_COMPILE_CACHE=off`` turns both off. Writes are atomic
+(a temporary file renamed into place), an unreadable entry is deleted and rebuilt, and the
+folder is kept under ``MAX_BYTES`` by removing the least recently used entries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import hashlib
+import os
+import tempfile
+import types
+from pathlib import Path
+
+import numpy as np
+
+from explorer import compile_cache
+
+MAX_BYTES = 256 << 20  # the folder's size limit; the least recently used programs go first
+SUFFIX = ".jaxexport"
+
+
+class Unstable(TypeError):
+    """Raised by ``fingerprint`` for an object with no canonical form."""
+
+
+def fingerprint(obj) -> str:
+    """SHA-256 (hex) of a canonical form of ``obj``; raises ``Unstable`` if part of it has none."""
+    digest = hashlib.sha256()
+    _feed(obj, digest, set())
+    return digest.hexdigest()
+
+
+def _feed(obj, digest, active: set) -> None:
+    """Writes a canonical, type-tagged form of ``obj`` into ``digest``."""
+
+    def tag(text: str) -> None:
+        digest.update(text.encode() + b"\0")
+
+    if obj is None or isinstance(obj, (bool, int, str, bytes)):
+        tag(f"{type(obj).__name__}:{obj!r}")
+    elif isinstance(obj, float):
+        tag(f"float:{obj.hex()}")
+    elif isinstance(obj, (np.generic, np.ndarray)):
+        array = np.asarray(obj)
+        tag(f"ndarray:{array.dtype.str}:{array.shape}")
+        digest.update(np.ascontiguousarray(array).tobytes())
+    elif isinstance(obj, np.dtype):
+        tag(f"dtype:{obj.str}")
+    elif isinstance(obj, enum.Enum):
+        tag(f"enum:{_name(type(obj))}.{obj.name}")
+    elif isinstance(obj, type):
+        tag(f"type:{_name(obj)}")
+    elif isinstance(obj, types.ModuleType):
+        tag(f"module:{obj.__name__}")
+    elif id(obj) in active:  # a cycle (a closure that refers to itself): its name is enough
+        tag(f"cycle:{type(obj).__name__}")
+    else:
+        active.add(id(obj))
+        try:
+            _feed_compound(obj, digest, active, tag)
+        finally:
+            active.discard(id(obj))
+
+
+def _feed_compound(obj, digest, active: set, tag) -> None:
+    if dataclasses.is_dataclass(obj):
+        tag(f"dataclass:{_name(type(obj))}")
+        for field in dataclasses.fields(obj):
+            tag(field.name)
+            _feed(getattr(obj, field.name), digest, active)
+    elif isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a NamedTuple
+        tag(f"namedtuple:{_name(type(obj))}")
+        for name in obj._fields:
+            tag(name)
+            _feed(getattr(obj, name), digest, active)
+    elif isinstance(obj, (tuple, list)):
+        tag(f"{type(obj).__name__}:{len(obj)}")
+        for item in obj:
+            _feed(item, digest, active)
+    elif isinstance(obj, (dict, types.MappingProxyType)):
+        tag(f"mapping:{len(obj)}")
+        for key in sorted(obj, key=repr):
+            _feed(key, digest, active)
+            _feed(obj[key], digest, active)
+    elif isinstance(obj, (set, frozenset)):
+        tag(f"set:{len(obj)}")
+        for item in sorted(obj, key=repr):
+            _feed(item, digest, active)
+    elif isinstance(obj, functools.partial):
+        tag("partial")
+        _feed((obj.func, obj.args, obj.keywords), digest, active)
+    elif isinstance(obj, types.FunctionType):
+        tag(f"function:{obj.__module__}.{obj.__qualname__}")
+        cells = tuple(cell.cell_contents for cell in obj.__closure__ or ())
+        _feed((cells, obj.__defaults__, obj.__kwdefaults__ or {}), digest, active)
+    elif isinstance(obj, types.MethodType):
+        tag(f"method:{obj.__func__.__qualname__}")
+        _feed((obj.__func__, obj.__self__), digest, active)
+    elif isinstance(obj, (types.BuiltinFunctionType, np.ufunc)):
+        tag(f"builtin:{getattr(obj, '__module__', '')}.{obj.__name__}")
+    else:
+        raise Unstable(f"no canonical form for a {_name(type(obj))}")
+
+
+def _name(kind: type) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+@functools.cache
+def source_digest() -> str:
+    """SHA-256 of every file of the explorer and explorer.kernels packages (path and bytes; the
+    code and the data it reads, such as presets), bytecode caches left out."""
+    import explorer
+    import explorer.kernels
+
+    digest = hashlib.sha256()
+    for package in (explorer, explorer.kernels):
+        root = Path(package.__file__).parent
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def program_key(name: str, plan, args) -> str | None:
+    """The key of program ``name`` of ``plan`` for ``args`` (see the module docstring), or None
+    when the plan has no canonical form."""
+    import jax
+    import jaxlib
+
+    leaves = jax.tree.leaves(args)
+    devices = sorted({str(d.device_kind) for leaf in leaves if hasattr(leaf, "devices") for d in leaf.devices()})
+    context = (name, str(jax.tree.structure(args)), [(np.shape(x), str(getattr(x, "dtype", type(x).__name__))) for x in leaves],
+               source_digest(), jax.__version__, jaxlib.__version__, np.__version__, jax.default_backend(),
+               devices, bool(jax.config.jax_enable_x64))
+    try:
+        return fingerprint((context, plan))
+    except Unstable:
+        return None
+
+
+def program_dir() -> Path | None:
+    """Where exported programs are kept (None when the compile cache is turned off)."""
+    folder = compile_cache.cache_dir()
+    return None if folder is None else folder.parent / "programs"
+
+
+def compile_program(name: str, fn, plan, args):
+    """``jax.jit(fn)`` compiled for ``args`` through its exported module, loaded from disk when an
+    earlier process saved it under the same key and saved otherwise. ``fn`` is a pure function
+    of ``args`` (a pytree of arrays) built from ``plan``; NamedTuples among its inputs and outputs
+    must be registered first (``register_namedtuples``). Returns a ``jax.stages.Compiled``."""
+    import jax
+
+    compile_cache.enable()
+    folder, key = program_dir(), program_key(name, plan, args)
+    path = folder / f"{key}{SUFFIX}" if folder is not None and key is not None else None
+    exported = _load(path) if path is not None else None
+    if exported is None:
+        exported = jax.export.export(jax.jit(fn))(*args)
+        if path is not None:
+            _save(path, exported)
+    return jax.jit(exported.call).lower(*args).compile()
+
+
+def register_namedtuples(*kinds: type) -> None:
+    """Registers NamedTuple classes for ``jax.export`` serialisation (once each)."""
+    for kind in kinds:
+        _register(kind)
+
+
+@functools.cache
+def _register(kind: type) -> None:
+    import jax
+
+    jax.export.register_namedtuple_serialization(kind, serialized_name=_name(kind))
+
+
+def _load(path: Path):
+    """The exported program at ``path``, or None (missing, or unreadable: then it is removed)."""
+    import jax
+
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        exported = jax.export.deserialize(bytearray(blob))
+    except Exception:  # noqa: BLE001 - any corrupt entry (truncated, from another version) is a miss
+        path.unlink(missing_ok=True)
+        return None
+    os.utime(path)  # recently used: evicted last
+    return exported
+
+
+def _save(path: Path, exported) -> None:
+    """Writes ``exported`` atomically; a full disk or a read-only folder only means no saving."""
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            out.write(exported.serialize())
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        return
+    _evict(path.parent, MAX_BYTES, keep=path)
+
+
+def _evict(folder: Path, limit: int, keep: Path) -> None:
+    """Removes the least recently used programs, never ``keep`` (the one just written), until
+    the folder holds at most ``limit`` bytes or only ``keep`` is left."""
+    entries = [(entry, _stat(entry)) for entry in folder.glob(f"*{SUFFIX}") if entry != keep]
+    entries = sorted((stat.st_mtime, stat.st_size, entry) for entry, stat in entries if stat is not None)
+    total = sum(size for _, size, _ in entries) + getattr(_stat(keep), "st_size", 0)
+    for _, size, entry in entries:
+        if total <= limit:
+            break
+        entry.unlink(missing_ok=True)
+        total -= size
+
+
+def _stat(path: Path):
+    """``path.stat()``, or None when another process removed the file meanwhile."""
+    try:
+        return path.stat()
+    except OSError:
+        return None
