@@ -264,6 +264,34 @@ def test_two_devices_give_the_rows_of_one(tmp_path):
     assert run.returncode == 0 and "identical" in run.stdout, run.stderr[-2000:]
 
 
+_DEFAULT_OPTIMISATION = """
+import sys
+sys.path.insert(0, {tests!r})
+from pathlib import Path
+from explorer.engine import sweep
+from test_engine import small_spec
+sweep(small_spec(Path({tmp!r}), name="default", dtype="float64"), progress=False)
+"""
+
+
+def test_the_front_is_the_same_with_xla_s_default_optimisations(tmp_path):
+    """The suite compiles with most of XLA's optimisations off (tests/conftest.py); the shipped
+    engine compiles with them on. A fresh process with XLA's defaults gives the same front."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "JAX_DISABLE_MOST_OPTIMIZATIONS": "0"}
+    script = _DEFAULT_OPTIMISATION.format(tests=str(Path(__file__).parent), tmp=str(tmp_path))
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    default, _ = io.read(tmp_path / "default.parquet")
+    here = sweep(small_spec(tmp_path, name="here", dtype="float64"), progress=False).frame
+    assert 0 < len(here) and design_set(default) == design_set(here)
+    pd.testing.assert_frame_equal(default, here, rtol=1e-12)
+
+
 def test_a_second_run_on_the_same_output_fails_at_once(tmp_path):
     from explorer.sweep_files import RunLock
 
