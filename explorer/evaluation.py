@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from explorer import compile_cache
+from explorer import program_cache
 from explorer.errors import ExplorerError, warn
 from explorer.models import get_model, resolve_params
 from explorer.models.base import Model
@@ -95,11 +95,8 @@ def size_bucket(n: int) -> int:
 @functools.lru_cache(maxsize=32)
 def _jitted_model(structure: Structure):
     """One jitted evaluator per problem structure (its hash covers every static field), compiled
-    through the persistent cache."""
-    import jax
-
-    compile_cache.enable()
-    return jax.jit(structure.evaluate)
+    through the exported-program and persistent caches (``program_cache``)."""
+    return program_cache.ExportedFunction("evaluate", structure.evaluate, structure)
 
 
 def evaluate(design: Mapping[str, object] | None = None, model: str | Model = "llm_training",

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from explorer import compile_cache
+from explorer import program_cache
 from explorer.errors import ExplorerError
 from explorer.optimize_settings import CHEBYSHEV_RHO, CHEBYSHEV_TAU, OptimizeSettings
 from explorer.problem import Problem, Structure
@@ -60,7 +60,6 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
     import jax.numpy as jnp
     import optax
 
-    compile_cache.enable()
     m = len(structure.objectives)
     n_g = structure.n_constraints + (m - 1 if (m > 1 and st.scalarization == "epsilon") else 0)
     # Adam's step decays (cosine, ×1e-3) within each inner solve and restarts with the
@@ -135,7 +134,10 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
         out = structure.evaluate(x, fixed)
         return out, structure.constraint_values(out, bounds)
 
-    return jax.jit(objectives_at), jax.jit(jax.vmap(run, in_axes=(0, 0, None))), jax.jit(evaluate)
+    plan = (structure, st)
+    return (program_cache.ExportedFunction("optimizer.objectives", objectives_at, plan),
+            program_cache.ExportedFunction("optimizer.solve", jax.vmap(run, in_axes=(0, 0, None)), plan),
+            program_cache.ExportedFunction("optimizer.evaluate", evaluate, plan))
 
 
 def _scalarise(kind, f_norm, w):

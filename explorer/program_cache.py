@@ -15,7 +15,7 @@ The key is a SHA-256 over
   module, name, closure cells and defaults);
 - the program's name, and the shapes and dtypes of its arguments;
 - the files of the ``explorer`` and ``explorer.kernels`` packages (code and data);
-- the versions of jax, jaxlib and NumPy, the platform, the device kind and the x64 flag.
+- the versions of jax, jaxlib, NumPy and optax, the platform, the device kind and the x64 flag.
 
 An object of a kind the walk does not know gives no key: that program is built as usual and
 not saved, so a stale program is never reused. The folder is ``compile_cache.cache_dir()``'s
@@ -149,17 +149,31 @@ def program_key(name: str, plan, args) -> str | None:
     """The key of program ``name`` of ``plan`` for ``args`` (see the module docstring), or None
     when the plan has no canonical form."""
     import jax
-    import jaxlib
 
     leaves = jax.tree.leaves(args)
     devices = sorted({str(d.device_kind) for leaf in leaves if hasattr(leaf, "devices") for d in leaf.devices()})
-    context = (name, str(jax.tree.structure(args)), [(np.shape(x), str(getattr(x, "dtype", type(x).__name__))) for x in leaves],
-               source_digest(), jax.__version__, jaxlib.__version__, np.__version__, jax.default_backend(),
+    avals = [(np.shape(x), str(getattr(x, "dtype", type(x).__name__)), bool(getattr(x, "weak_type", False)))
+             for x in leaves]
+    context = (name, str(jax.tree.structure(args)), avals, source_digest(), _versions(), jax.default_backend(),
                devices, bool(jax.config.jax_enable_x64))
     try:
         return fingerprint((context, plan))
     except Unstable:
         return None
+
+
+@functools.cache
+def _versions() -> tuple:
+    """Versions of the libraries a program's code comes from, besides this package's own."""
+    from importlib import metadata
+
+    found = []
+    for name in ("jax", "jaxlib", "numpy", "optax"):
+        try:
+            found.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            found.append((name, None))
+    return tuple(found)
 
 
 def program_dir() -> Path | None:
@@ -184,6 +198,27 @@ def compile_program(name: str, fn, plan, args):
         if path is not None:
             _save(path, exported)
     return jax.jit(exported.call).lower(*args).compile()
+
+
+class ExportedFunction:
+    """``jax.jit(fn)`` for top-level calls, whose program for each argument signature (pytree,
+    shapes, dtypes) compiles through ``compile_program``, so a later process loads it instead of
+    tracing it. ``(name, plan)`` must determine ``fn``, as for ``compile_program``."""
+
+    def __init__(self, name: str, fn, plan):
+        self.name, self.fn, self.plan = name, fn, plan
+        self._programs = {}  # one compiled program per signature: a caller keeps its shapes few
+
+    def __call__(self, *args):
+        import jax
+        import jax.numpy as jnp
+
+        args = jax.tree.map(jnp.asarray, args)
+        leaves, tree = jax.tree.flatten(args)
+        signature = (tree, tuple((x.shape, x.dtype, x.weak_type) for x in leaves))
+        if signature not in self._programs:
+            self._programs[signature] = compile_program(self.name, self.fn, self.plan, args)
+        return self._programs[signature](*args)
 
 
 def register_namedtuples(*kinds: type) -> None:

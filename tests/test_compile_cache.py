@@ -40,7 +40,7 @@ def test_enable_keeps_a_folder_set_through_jax_and_sets_one_otherwise(monkeypatc
 
 
 def test_evaluate_and_the_optimiser_compile_through_the_cache(tmp_path):
-    """A fresh process that only evaluates (or only builds the optimiser's solver) turns the
+    """A fresh process that only evaluates (or only calls the optimiser's first program) turns the
     persistent cache on in the folder the environment names."""
     import os
     import subprocess
@@ -58,7 +58,9 @@ else:
     from explorer.spec import parse_spec
     spec = parse_spec({"model": {"name": "seed000"}, "axes": {"nu": {"low": 1e8, "high": 2e9}},
                        "objectives": {"t_train": "min"}})
-    compiled_solver(Problem.from_spec(spec).structure, OptimizeSettings())
+    problem = Problem.from_spec(spec)
+    objectives_at = compiled_solver(problem.structure, OptimizeSettings())[0]
+    objectives_at(jax.numpy.zeros((1, 1)), problem.fixed_arrays(jax.numpy.float32))
 print(jax.config.jax_compilation_cache_dir)
 """
     env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_COMPILATION_CACHE")}

@@ -133,6 +133,19 @@ def test_the_least_recently_used_programs_are_evicted(programs_dir, monkeypatch)
     assert len(left) == 2 and first not in left
 
 
+def test_an_exported_function_compiles_once_per_signature_and_loads_from_disk(programs_dir):
+    plan = Plan(2.0, (1.0,))
+    f = program_cache.ExportedFunction("f", functools.partial(program, plan), plan)
+    np.testing.assert_array_equal(f(np.arange(3.0, dtype=np.float32)), [1.0, 3.0, 5.0])
+    np.testing.assert_array_equal(f(np.ones(2, np.float32)), [3.0, 3.0])  # another shape, another program
+    np.testing.assert_array_equal(f(np.zeros(2, np.float32)), [1.0, 1.0])  # the same shape again
+    assert len(saved(programs_dir)) == 2
+    again = program_cache.ExportedFunction("f", never_traced, Plan(2.0, (1.0,)))  # as a later process would
+    np.testing.assert_array_equal(again(np.full(3, 2.0, np.float32)), [5.0, 5.0, 5.0])
+    with pytest.raises(AssertionError, match="traced"):  # int32 arguments: another signature
+        again(np.zeros(3, np.int32))
+
+
 SWEEP = """
 import sys
 import explorer.device_programs as programs
