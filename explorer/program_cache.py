@@ -10,9 +10,9 @@ process, so the persistent cache serves its compiled code, and tracing is skippe
 
 The key is a SHA-256 over
 
-- ``fingerprint(plan)``: a canonical form of the plan, walked generically (dataclasses,
-  NamedTuples, containers, numbers, strings, NumPy arrays by their bytes, functions by
-  module, name, closure cells and defaults);
+- ``fingerprint.fingerprint(plan)``: a canonical form of the plan, walked generically
+  (dataclasses, NamedTuples, containers, numbers, strings, NumPy arrays by their bytes,
+  functions by module, name, closure cells and defaults);
 - the program's name, and the shapes and dtypes of its arguments;
 - the files of the ``explorer`` and ``explorer.kernels`` packages (code and data);
 - the versions of jax, jaxlib, NumPy and optax, the platform, the device kind and the x64 flag.
@@ -26,108 +26,19 @@ folder is kept under ``MAX_BYTES`` by removing the least recently used entries.
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import functools
 import hashlib
 import os
 import tempfile
-import types
 from pathlib import Path
 
 import numpy as np
 
 from explorer import compile_cache
+from explorer.fingerprint import Unstable, fingerprint, qualified_name
 
 MAX_BYTES = 256 << 20  # the folder's size limit; the least recently used programs go first
 SUFFIX = ".jaxexport"
-
-
-class Unstable(TypeError):
-    """Raised by ``fingerprint`` for an object with no canonical form."""
-
-
-def fingerprint(obj) -> str:
-    """SHA-256 (hex) of a canonical form of ``obj``; raises ``Unstable`` if part of it has none."""
-    digest = hashlib.sha256()
-    _feed(obj, digest, set())
-    return digest.hexdigest()
-
-
-def _feed(obj, digest, active: set) -> None:
-    """Writes a canonical, type-tagged form of ``obj`` into ``digest``."""
-
-    def tag(text: str) -> None:
-        digest.update(text.encode() + b"\0")
-
-    if obj is None or isinstance(obj, (bool, int, str, bytes)):
-        tag(f"{type(obj).__name__}:{obj!r}")
-    elif isinstance(obj, float):
-        tag(f"float:{obj.hex()}")
-    elif isinstance(obj, (np.generic, np.ndarray)):
-        array = np.asarray(obj)
-        tag(f"ndarray:{array.dtype.str}:{array.shape}")
-        digest.update(np.ascontiguousarray(array).tobytes())
-    elif isinstance(obj, np.dtype):
-        tag(f"dtype:{obj.str}")
-    elif isinstance(obj, enum.Enum):
-        tag(f"enum:{_name(type(obj))}.{obj.name}")
-    elif isinstance(obj, type):
-        tag(f"type:{_name(obj)}")
-    elif isinstance(obj, types.ModuleType):
-        tag(f"module:{obj.__name__}")
-    elif id(obj) in active:  # a cycle (a closure that refers to itself): its name is enough
-        tag(f"cycle:{type(obj).__name__}")
-    else:
-        active.add(id(obj))
-        try:
-            _feed_compound(obj, digest, active, tag)
-        finally:
-            active.discard(id(obj))
-
-
-def _feed_compound(obj, digest, active: set, tag) -> None:
-    if dataclasses.is_dataclass(obj):
-        tag(f"dataclass:{_name(type(obj))}")
-        for field in dataclasses.fields(obj):
-            tag(field.name)
-            _feed(getattr(obj, field.name), digest, active)
-    elif isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a NamedTuple
-        tag(f"namedtuple:{_name(type(obj))}")
-        for name in obj._fields:
-            tag(name)
-            _feed(getattr(obj, name), digest, active)
-    elif isinstance(obj, (tuple, list)):
-        tag(f"{type(obj).__name__}:{len(obj)}")
-        for item in obj:
-            _feed(item, digest, active)
-    elif isinstance(obj, (dict, types.MappingProxyType)):
-        tag(f"mapping:{len(obj)}")
-        for key in sorted(obj, key=repr):
-            _feed(key, digest, active)
-            _feed(obj[key], digest, active)
-    elif isinstance(obj, (set, frozenset)):
-        tag(f"set:{len(obj)}")
-        for item in sorted(obj, key=repr):
-            _feed(item, digest, active)
-    elif isinstance(obj, functools.partial):
-        tag("partial")
-        _feed((obj.func, obj.args, obj.keywords), digest, active)
-    elif isinstance(obj, types.FunctionType):
-        tag(f"function:{obj.__module__}.{obj.__qualname__}")
-        cells = tuple(cell.cell_contents for cell in obj.__closure__ or ())
-        _feed((cells, obj.__defaults__, obj.__kwdefaults__ or {}), digest, active)
-    elif isinstance(obj, types.MethodType):
-        tag(f"method:{obj.__func__.__qualname__}")
-        _feed((obj.__func__, obj.__self__), digest, active)
-    elif isinstance(obj, (types.BuiltinFunctionType, np.ufunc)):
-        tag(f"builtin:{getattr(obj, '__module__', '')}.{obj.__name__}")
-    else:
-        raise Unstable(f"no canonical form for a {_name(type(obj))}")
-
-
-def _name(kind: type) -> str:
-    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 @functools.cache
@@ -231,7 +142,7 @@ def register_namedtuples(*kinds: type) -> None:
 def _register(kind: type) -> None:
     import jax
 
-    jax.export.register_namedtuple_serialization(kind, serialized_name=_name(kind))
+    jax.export.register_namedtuple_serialization(kind, serialized_name=qualified_name(kind))
 
 
 def _load(path: Path):
