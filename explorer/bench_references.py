@@ -99,20 +99,20 @@ def streaming_front(points: np.ndarray, chunk: int) -> tuple[float, int]:
     padded = np.concatenate([points, np.full((pad, m), np.inf)]).astype(np.float32)
     names = [f"o{k}" for k in range(m)]
     archive = ParetoArchive(m)
-    store = Survivors(archive, names, np.ones(m), tables=True)
     sketch = jax.device_put(sketch_points(archive.points).astype(np.float32))
     jax.block_until_ready(kept(padded[:chunk], grid_of_minima(padded[:1]), sketch))  # compile outside the timing
-    t = time.perf_counter()
-    grid = jax.device_put(grid_of_minima(padded[: min(chunk, len(points))]))  # the first chunk seeds the tables
-    for start in range(0, len(padded), chunk):
-        block = padded[start:start + chunk]
-        keep, grid = kept(block, grid, sketch)
-        keep = np.asarray(keep)
-        store.add({name: block[keep, k] for k, name in enumerate(names)})
-        if store.full():
-            store.merge(grid)
-    store.merge(grid)
-    return time.perf_counter() - t, len(archive)
+    with Survivors(archive, names, np.ones(m), tables=True) as store:
+        t = time.perf_counter()
+        grid = jax.device_put(grid_of_minima(padded[: min(chunk, len(points))]))  # the first chunk seeds the tables
+        for start in range(0, len(padded), chunk):
+            block = padded[start:start + chunk]
+            keep, grid = kept(block, grid, sketch)
+            keep = np.asarray(keep)
+            store.add({name: block[keep, k] for k, name in enumerate(names)})
+            if store.full():
+                store.merge(grid)
+        store.merge(grid)
+        return time.perf_counter() - t, len(archive)
 
 
 def feasible_objectives(spec, n: int) -> np.ndarray:

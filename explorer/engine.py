@@ -187,6 +187,7 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
     bar = None
     finished = [None]  # tables the host can read without waiting
     last_save = time.perf_counter()
+    save_s = [0.0]  # how long the last checkpoint took, s
 
     def stopped():
         if stop is not None and stop.is_set():
@@ -205,11 +206,15 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
         if survivors.full():
             streamer.merge(survivors, done.grid)
         bar.update(done.evaluated)
-        if write and time.perf_counter() - last_save > settings.checkpoint_every_s \
+        # a checkpoint every checkpoint_every_s, but at least ten of its own durations apart, so
+        # that saving a large front (GBs at 10⁹ configurations) costs at most ~10% of the run
+        if write and time.perf_counter() - last_save > max(settings.checkpoint_every_s, 10 * save_s[0]) \
                 and state.next_chunk < plan.n_chunks:
+            t_save = time.perf_counter()
             streamer.merge(survivors, done.grid)
             checkpoint.save(state._asdict(), survivors)
             last_save = time.perf_counter()
+            save_s[0] = last_save - t_save
         stopped()
 
     streamer = None
@@ -235,18 +240,20 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
             bar.close()
         if parts is not None and not checkpoint.exists():
             parts.remove()
+        survivors.close()
         raise SweepInterrupted(checkpoint.path if checkpoint.exists() else None) from None
     except BaseException:
         if bar is not None:
             bar.close()
         if parts is not None and not checkpoint.exists():  # nothing to resume: the parts are of no use
             parts.remove()
+        survivors.close()
         raise
     streamer.merge(survivors, finished[0])
     bar.close()
     run_s = time.perf_counter() - t1
 
-    frame = front_frame(plan, spec, survivors.columns())
+    frame = front_frame(plan, spec, survivors.take_columns())  # the front's rows are all that is needed now
     meta = metadata(plan, spec, evaluated=state.evaluated, feasible=state.feasible, on_front=len(frame))
     empty_reason = why_empty(plan) if frame.empty else ""
     rows = parts.frame(plan, spec) if isinstance(parts, KeptRows) else None

@@ -22,7 +22,7 @@ def _as_minimised(points, maximize) -> np.ndarray:
     if pts.ndim != 2:
         raise ValueError(f"points must be a 2-D array (rows × objectives), got shape {pts.shape}")
     flip = _maximize_mask(maximize, pts.shape[1])
-    return np.where(flip, -pts, pts)
+    return np.where(flip, -pts, pts) if flip.any() else pts  # no copy when nothing is maximised
 
 
 def _maximize_mask(maximize, m: int) -> np.ndarray:
@@ -50,7 +50,9 @@ def is_nondominated(points, maximize: bool | Sequence[bool] | None = None) -> np
     pts = _as_minimised(points, maximize)
     mask = np.zeros(len(pts), dtype=bool)
     finite = np.all(np.isfinite(pts), axis=1)
-    if finite.any():
+    if finite.all():  # no copy of the points (a merge at 10⁹ configurations holds tens of millions)
+        mask[:] = moocore.is_nondominated(pts, keep_weakly=True)
+    elif finite.any():
         mask[finite] = moocore.is_nondominated(pts[finite], keep_weakly=True)
     return mask
 

@@ -2,8 +2,8 @@
 
 Rows arrive chunk by chunk (``add``). Their objectives wait, then are merged into a
 ``ParetoArchive`` (moocore's O(n log n) dimension sweep) whose payload is each row's
-number; the columns themselves are gathered once, for the rows of the front
-(``columns``).
+number; the columns themselves wait in a ``row_store.RowStore`` and are gathered once, for
+the rows of the front (``columns``).
 """
 
 from __future__ import annotations
@@ -12,16 +12,19 @@ import numpy as np
 
 from explorer.dominance import dominated_by_table, layout
 from explorer.pareto import ParetoArchive
+from explorer.row_store import RowStore
 
 
 def objective_points(rows: dict, objectives: list[str], signs: np.ndarray) -> np.ndarray:
-    """The rows' objectives as an (n, m) array, every column minimised."""
-    return np.stack([np.asarray(rows[o]) * s for o, s in zip(objectives, signs)], axis=1)
+    """The rows' objectives as an (n, m) array, every column minimised, in the rows' dtype (a
+    sign flip is exact: float32 rows wait at half the memory of float64)."""
+    dtype = np.result_type(*(np.asarray(rows[o]).dtype for o in objectives))
+    return np.stack([np.asarray(rows[o]) * dtype.type(s) for o, s in zip(objectives, signs)], axis=1)
 
 
 class Survivors:
-    """The survivors on the host: their columns, kept in the parts they came in, and the
-    archive of their objectives, whose payload is each row's number in those parts.
+    """The survivors on the host: their columns, in a ``RowStore`` (RAM, then disk beyond its
+    budget), and the archive of their objectives, whose payload is each row's number there.
 
     Only row numbers go through the merges; the columns are gathered once, for the rows
     of the front (``columns``). Merging costs O((archive + new) log ·), so waiting rows are
@@ -29,32 +32,31 @@ class Survivors:
     device's tables (2–3 objectives) merges only bound memory, so they wait for at least
     ``MIN_ROWS_TABLES`` rows; with the sketch, which follows the archive, for ``MIN_ROWS``
     (``min_rows`` overrides either).
-    Once the parts hold many more rows than the front, a merge gathers the front's rows
-    into one part and lets the rest go.
+    Once the store holds many more rows than the front, a merge keeps the front's rows only.
+    ``close`` frees the store (and its folder on disk).
     """
 
     MIN_ROWS = 1 << 18
     MIN_ROWS_TABLES = 1 << 21
 
     def __init__(self, archive: ParetoArchive, objectives: list[str], signs: np.ndarray, tables: bool,
-                 columns: dict | None = None, min_rows: int | None = None):
+                 columns: dict | None = None, min_rows: int | None = None, store: RowStore | None = None):
         self.archive, self.objectives, self.signs = archive, objectives, signs
         self.min_rows = min_rows or (self.MIN_ROWS_TABLES if tables else self.MIN_ROWS)
-        self.parts: list[dict] = []
-        self.ends: list[int] = []  # the row count after each part
+        self.store = store or RowStore()
         self.waiting: list[np.ndarray] = []  # objectives of the rows not merged yet
         if columns is not None:  # a resumed run: the archive's rows, in order
-            self._restart(columns)
+            self.store.append(columns)
+            self.archive.payload = {"row": np.arange(len(self.archive))}
 
     @property
     def rows(self) -> int:
-        return self.ends[-1] if self.ends else 0
+        return self.store.rows
 
     def add(self, rows: dict):
         n = len(rows[self.objectives[0]])
         if n:
-            self.parts.append(rows)
-            self.ends.append(self.rows + n)
+            self.store.append(rows)
             self.waiting.append(objective_points(rows, self.objectives, self.signs))
 
     def full(self) -> bool:
@@ -73,27 +75,49 @@ class Survivors:
             keep = ~dominated_by_table(points.astype(dtype), host, xp=np)
             points, number = points[keep], number[keep]
             self.archive.keep(~dominated_by_table(self.archive.points.astype(dtype), host, xp=np))
-        self.archive.update(points, payload={"row": number})
         self.waiting = []
+        # in batches no larger than the archive, so a merge holds at most about twice the
+        # front's points at once (the front of a union does not depend on the order)
+        batch = max(len(self.archive), self.min_rows)
+        for lo in range(0, len(points), batch):
+            self.archive.update(points[lo:lo + batch], payload={"row": number[lo:lo + batch]})
         if self.rows >= max(4 * len(self.archive), self.min_rows):
-            self._restart(self.columns())
+            self.store.keep(self._numbers())
+            self.archive.payload = {"row": np.arange(len(self.archive))}
 
     def columns(self) -> dict:
         """The columns of the archive's rows, in the archive's order."""
-        if not self.parts:
-            return {}
-        number = self.archive.payload["row"] if self.archive.payload else np.empty(0, np.int64)
-        part = np.searchsorted(self.ends, number, side="right")
-        out = {c: np.empty(len(number), v.dtype) for c, v in self.parts[0].items()}
-        for k in np.unique(part):
-            pick = part == k
-            local = number[pick] - (self.ends[k - 1] if k else 0)
-            for c, v in self.parts[k].items():
-                out[c][pick] = v[local]
-        return out
+        return self.store.gather(self._numbers()) if self.rows else {}
 
-    def _restart(self, columns: dict):
-        """One part: ``columns``, the archive's rows in order."""
-        n = len(self.archive)
-        self.parts, self.ends = ([columns], [n]) if columns else ([], [])
-        self.archive.payload = {"row": np.arange(n)}
+    def column_names(self) -> list[str]:
+        """The names of ``columns``' arrays (none before the first row)."""
+        return list(self.store.dtypes) if self.rows else []
+
+    def column_reader(self):
+        """A function ``name -> columns()[name]`` that gathers one column at a time."""
+        return self.store.reader(self._numbers())
+
+    def take_columns(self) -> dict:
+        """``columns()``, then ``close()``: the archive's points are let go before the columns are
+        gathered, so the end of a large run holds the front's objectives and columns only once."""
+        number = self._numbers()
+        self.archive.keep(np.zeros(len(self.archive), bool))
+        columns = self.store.gather(number) if self.rows else {}
+        self.close()
+        return columns
+
+    def close(self):
+        """Frees the rows' columns (in RAM and on disk) and empties the archive."""
+        self.store.close()
+        self.archive.keep(np.zeros(len(self.archive), bool))
+        self.waiting = []
+
+    def __enter__(self) -> Survivors:
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def _numbers(self) -> np.ndarray:
+        return self.archive.payload["row"] if self.archive.payload else np.empty(0, np.int64)

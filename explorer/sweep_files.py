@@ -26,10 +26,14 @@ def _checksum(arrays: dict) -> str:
     """SHA-256 over every array's name, dtype, shape and bytes, in name order."""
     h = hashlib.sha256()
     for name in sorted(arrays):
-        a = np.ascontiguousarray(arrays[name])
-        h.update(f"{name}|{a.dtype.str}|{a.shape}|".encode())
-        h.update(a.tobytes())
+        _hash_array(h, name, arrays[name])
     return h.hexdigest()
+
+
+def _hash_array(h, name: str, array: np.ndarray):
+    a = np.ascontiguousarray(array)
+    h.update(f"{name}|{a.dtype.str}|{a.shape}|".encode())
+    h.update(a.reshape(-1).view(np.uint8))  # the bytes, without a copy
 
 
 class Checkpoint:
@@ -42,14 +46,25 @@ class Checkpoint:
         self.key = json.loads(json.dumps(key, sort_keys=True, default=repr))
 
     def save(self, state: dict, survivors: Survivors):
-        """Saves the state and the front so far (``survivors`` just merged)."""
-        arrays = {f"payload__{k}": v for k, v in survivors.columns().items()}
-        arrays |= {"points": survivors.archive.points, "key": np.array(json.dumps(self.key, sort_keys=True)),
-                   "format": np.array(FORMAT),
-                   "state": np.array([state["next_chunk"], state["evaluated"], state["feasible"]])}
-        with io.atomic_path(self.path) as tmp:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, checksum=np.array(_checksum(arrays)), **arrays)
+        """Saves the state and the front so far (``survivors`` just merged). The front's columns
+        are gathered and written one at a time, so a front of 10⁷ rows is never whole in RAM
+        twice; the file is what ``np.savez`` writes (an uncompressed zip of ``.npy`` entries)."""
+        small = {"points": survivors.archive.points, "key": np.array(json.dumps(self.key, sort_keys=True)),
+                 "format": np.array(FORMAT),
+                 "state": np.array([state["next_chunk"], state["evaluated"], state["feasible"]])}
+        names = sorted([f"payload__{c}" for c in survivors.column_names()] + list(small))
+        read, h = survivors.column_reader(), hashlib.sha256()
+        with io.atomic_path(self.path) as tmp, \
+                zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for name in names + ["checksum"]:
+                if name == "checksum":
+                    array = np.array(h.hexdigest())
+                else:
+                    array = small[name] if name in small else read(name[len("payload__"):])
+                    _hash_array(h, name, array)
+                with archive.open(f"{name}.npy", "w", force_zip64=True) as fh:
+                    np.lib.format.write_array(fh, np.asanyarray(array), allow_pickle=False)
+                del array
 
     def load(self, archive: ParetoArchive) -> tuple[dict, dict] | None:
         """Puts the saved front in ``archive``; returns the state and the front's columns."""

@@ -58,18 +58,27 @@ def constants(spec) -> dict:
 def front_frame(plan, spec, columns: dict) -> pd.DataFrame:
     """The front's columns as a frame: the plan's columns, the spec's constants, sorted best
     first by the objectives (then by the design variables, so the order is unique); integer
-    columns as int64."""
+    columns as int64. Takes the arrays out of ``columns``: each is replaced by its reordered
+    copy in turn, and the frame is built on those copies without a further one, so a front of
+    10⁷ rows stands in memory about once."""
     columns = columns or {c: np.empty(0) for c in plan.columns}
-    frame = pd.DataFrame({c: columns[c] for c in plan.columns if c in columns})
-    frame = frame.drop(columns=["feasible"], errors="ignore")
+    s = plan.structure
+    keys = [columns[c] * sign for c, sign in zip(s.objectives, s.signs)]
+    keys += [columns[c] for c in plan.model.design_names if c in columns]  # a fixed one is a constant
+    order = np.lexsort(keys[::-1])
+    del keys
+    integers = set(column_info(plan, spec)["integers"])  # counts as the file stores them (explorer.io.annotated)
+    data = {}
+    for c in plan.columns:
+        if c in columns:
+            column = columns.pop(c)  # its reordered copy replaces it, one column at a time
+            if c != "feasible":
+                data[c] = column[order].astype(np.int64) if c in integers else column[order]
+            del column
+    frame = pd.DataFrame(data, copy=False)
     for k, v in constants(spec).items():
         frame[k] = v
-    s = plan.structure
-    keys = [frame[c].to_numpy() * sign for c, sign in zip(s.objectives, s.signs)]
-    keys += [frame[c].to_numpy() for c in plan.model.design_names]
-    order = np.lexsort(keys[::-1])
-    frame = frame.iloc[order].reset_index(drop=True)
-    for c in column_info(plan, spec)["integers"]:  # counts as the file stores them (explorer.io.annotated)
+    for c in integers - set(data):  # a constant that is a count
         if c in frame:
             frame[c] = frame[c].astype(np.int64)
     return frame

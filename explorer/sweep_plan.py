@@ -39,7 +39,8 @@ class SweepSettings:
       scout: configurations the scout evaluates (frontier mode).
       block: the prefilter keeps or drops runs of up to this many points on a grid (the
         largest divisor of the chunk up to it is used; 1 for other samplers: ``run_length``).
-      checkpoint_every_s: seconds between checkpoints, at chunk boundaries.
+      checkpoint_every_s: seconds between checkpoints, at chunk boundaries (and at least ten times
+        the last checkpoint's duration, so a large front's checkpoints cost ≤ ~10% of the run).
       devices: how many local JAX devices to use (None: all of them).
     """
 

@@ -28,14 +28,14 @@ def sweep_range(plan: SweepPlan, spec, settings: SweepSettings, lo: int, hi: int
 
     m = len(plan.structure.objectives)
     archive = ParetoArchive(m)
-    survivors = Survivors(archive, list(plan.structure.objectives), plan.structure.signs, tables=bool(layout(m)))
     t0 = time.perf_counter()
     streamer = Streamer(plan, settings)
     compile_s = time.perf_counter() - t0
     counts = {"lo": lo, "hi": hi, "evaluated": 0, "feasible": 0, "digest": plan.digest()}
     fixed = constants(spec)
     columns_info = column_info(plan, spec)
-    with io.atomic_path(part) as tmp:
+    with io.atomic_path(part) as tmp, \
+            Survivors(archive, list(plan.structure.objectives), plan.structure.signs, tables=bool(layout(m))) as survivors:
         writer = None
 
         def on_chunk(k, chunk_id, done, pipeline):

@@ -200,6 +200,27 @@ def test_no_survivor_is_lost_across_many_exact_steps_and_calls(tmp_path):
     assert len(set(design_set(result.frame))) == len(result.frame)  # the scout's points are merged once
 
 
+def test_survivors_spilled_to_disk_give_the_same_front_and_leave_no_files(tmp_path, monkeypatch):
+    # every survivor goes to disk at once (a budget of one byte), merges compacting the store
+    # often (tiny minimum merge size): the front must be the in-RAM run's, and the folder gone
+    import explorer.row_store as row_store
+
+    in_ram = sweep(small_spec(tmp_path, chunk=97, name="ram"), progress=False).frame
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    monkeypatch.setenv("TMPDIR", str(spill))
+    monkeypatch.setattr("tempfile.tempdir", None)  # tempfile reads TMPDIR again
+    monkeypatch.setattr(row_store, "MEMORY_BYTES", 1)
+    monkeypatch.setattr(survivors_module.Survivors, "MIN_ROWS_TABLES", 64)
+    made = []
+    monkeypatch.setattr(row_store.RowStore, "_new_folder",
+                        lambda self, f=row_store.RowStore._new_folder: made.append(f(self)) or made[-1])
+    on_disk = sweep(small_spec(tmp_path, chunk=97, name="disk"), progress=False).frame
+    assert len(made) > 3  # spilled, and compacted to disk, several times
+    pd.testing.assert_frame_equal(in_ram, on_disk)
+    assert list(spill.iterdir()) == []
+
+
 def test_streamed_front_equals_brute_force_for_the_seed000_model(tmp_path):
     # another model's equations through both stages: the prefilter's slack must cover its rounding too
     objectives = {"t_train": "min", "E_total": "min", "loss_gap": "min"}

@@ -29,7 +29,8 @@ def add_arguments(parser):
     add_model_arguments(parser)
     add_output_arguments(parser)
     parser.add_argument("--checkpoint-every", type=float, default=5.0, metavar="SECONDS",
-                        help="seconds between checkpoints, taken at chunk boundaries (default 5)")
+                        help="seconds between checkpoints, taken at chunk boundaries (default 5; at least ten "
+                             "times the last checkpoint's duration)")
     parser.add_argument("--devices", type=int, metavar="N", help="use at most N local JAX devices (default: all)")
     parser.add_argument("--ray", nargs="?", const=True, metavar="ADDRESS",
                         help="run as Ray tasks: on the cluster at ADDRESS, or without one on a new local Ray "
