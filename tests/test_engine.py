@@ -10,7 +10,8 @@ import explorer.survivors as survivors_module
 from explorer import io
 from explorer.engine import sweep
 from explorer.errors import ExplorerError
-from explorer.sweep_plan import SweepSettings
+from explorer.sweep_plan import SweepPlan, SweepSettings
+from explorer.spec import load_spec
 from references import brute_force_front
 
 DESIGN = ["nu", "batch", "temperature", "n_parallel"]
@@ -219,6 +220,43 @@ def test_survivors_spilled_to_disk_give_the_same_front_and_leave_no_files(tmp_pa
     assert len(made) > 3  # spilled, and compacted to disk, several times
     pd.testing.assert_frame_equal(in_ram, on_disk)
     assert list(spill.iterdir()) == []
+
+
+@pytest.mark.parametrize("save_s", [0.0, 100.0])
+def test_checkpoints_wait_ten_of_their_own_durations(tmp_path, monkeypatch, save_s):
+    # a fake clock: each chunk takes 1 s of it and a checkpoint save_s. With checkpoint_every_s = 0
+    # an instant checkpoint is saved at every chunk boundary but the last; a 100 s one only once,
+    # since ten times its duration (1,000 s) never passes in this run
+    import types
+
+    import explorer.engine as engine
+    import explorer.sweep_files as sweep_files
+
+    clock = [0.0]
+    monkeypatch.setattr(engine, "time", types.SimpleNamespace(perf_counter=lambda: clock[0]))
+    real_run = engine.Streamer.run
+
+    def run(self, chunk_ids, on_chunk):
+        def timed(*args):
+            clock[0] += 1.0
+            return on_chunk(*args)
+        return real_run(self, chunk_ids, timed)
+
+    monkeypatch.setattr(engine.Streamer, "run", run)
+    saves = []
+    real_save = sweep_files.Checkpoint.save
+
+    def slow_save(self, state, survivors):
+        saves.append(state["next_chunk"])
+        clock[0] += save_s
+        return real_save(self, state, survivors)
+
+    monkeypatch.setattr(sweep_files.Checkpoint, "save", slow_save)
+    spec = small_spec(tmp_path, chunk=97)
+    chunks = SweepPlan.from_spec(load_spec(copy.deepcopy(spec)), SweepSettings()).n_chunks
+    result = sweep(spec, progress=False, settings=SweepSettings(checkpoint_every_s=0.0))
+    assert result.evaluated == 6**4 and chunks >= 10
+    assert saves == ([1] if save_s else list(range(1, chunks)))
 
 
 def test_streamed_front_equals_brute_force_for_the_seed000_model(tmp_path):
