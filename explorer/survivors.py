@@ -40,10 +40,10 @@ class Survivors:
     MIN_ROWS_TABLES = 1 << 21
 
     def __init__(self, archive: ParetoArchive, objectives: list[str], signs: np.ndarray, tables: bool,
-                 columns: dict | None = None, min_rows: int | None = None, store: RowStore | None = None):
+                 columns: dict | None = None, min_rows: int | None = None):
         self.archive, self.objectives, self.signs = archive, objectives, signs
         self.min_rows = min_rows or (self.MIN_ROWS_TABLES if tables else self.MIN_ROWS)
-        self.store = store or RowStore()
+        self.store = RowStore()
         self.waiting: list[np.ndarray] = []  # objectives of the rows not merged yet
         if columns is not None:  # a resumed run: the archive's rows, in order
             self.store.append(columns)
