@@ -6,6 +6,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -50,11 +51,21 @@ def test_wheel_installs_beside_huggingface_kernels(tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
+    # Our dependencies (JAX and the rest, ~600 MB) come from this test run's environment through a
+    # .pth file, which puts it after the venv's own site-packages: the wheel and Hugging Face's
+    # kernels (with its own dependencies) install into the venv, and shadow anything behind them.
+    venv_site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    Path(venv_site, "test-run-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     wheel = next(wheels.glob("trade_explorer-*.whl"))
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel), "kernels"], check=True)
-    check = ("import kernels, explorer.kernels, explorer; "
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", str(wheel)],
+                   check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "kernels"], check=True)
+    check = ("import kernels, explorer.kernels, explorer, sys; "
              "assert hasattr(kernels, 'get_kernel'), kernels.__file__; "  # Hugging Face's, not ours
              "assert explorer.kernels.__file__ != kernels.__file__; "
+             f"assert explorer.__file__.startswith({venv_site!r}), explorer.__file__; "  # the wheel's copy
+             f"assert kernels.__file__.startswith({venv_site!r}), kernels.__file__; "
              "print(float(explorer.evaluate({}).time_s[0]) > 0)")
     result = subprocess.run([str(python), "-c", check], capture_output=True, text=True, cwd=tmp_path,
                             env={**os.environ, "JAX_PLATFORMS": "cpu"})
