@@ -22,8 +22,8 @@ MEMORY_BYTES = 256 << 20  # rows held in RAM before they go to disk
 class RowStore:
     """Columns of rows numbered 0, 1, … in the order they were added.
 
-    Segments are dicts of arrays (in RAM) or folders of one ``name.npy`` file per column (on
-    disk). Every RAM segment comes after every disk one: once the RAM segments hold more than
+    Segments are dicts of arrays (in RAM) or folders of one ``.npy`` file per column, named by
+    the column's position (on disk). Every RAM segment comes after every disk one: once the RAM segments hold more than
     ``memory_bytes`` they are written out together, column by column, as one disk segment.
     """
 
@@ -39,6 +39,7 @@ class RowStore:
 
     @property
     def rows(self) -> int:
+        """How many rows the store holds."""
         return self.ends[-1] if self.ends else 0
 
     def append(self, rows: dict):
@@ -72,7 +73,7 @@ class RowStore:
         def read(name: str) -> np.ndarray:
             values = np.empty(len(number), self.dtypes[name])
             for k, lo, hi in pieces:
-                column = _column(segments[k], name)
+                column = self._column(segments[k], name)
                 values[lo:hi] = column[ordered[lo:hi] - starts[k]]
                 del column  # a memory map is unmapped here, so its pages leave this process
             out = np.empty_like(values)
@@ -91,7 +92,7 @@ class RowStore:
         for name in self.dtypes:
             column = read(name)
             if to_disk:
-                np.save(folder / f"{name}.npy", column)
+                np.save(self._file(folder, name), column)
             else:
                 kept[name] = column
         for segment in self.segments:
@@ -106,6 +107,14 @@ class RowStore:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
+
+    def _file(self, folder: Path, name: str) -> Path:
+        """Column ``name``'s file in a disk segment (named by its position: any column name will do)."""
+        return folder / f"{list(self.dtypes).index(name):04d}.npy"
+
+    def _column(self, segment: dict | Path, name: str) -> np.ndarray:
+        """Column ``name`` of a segment: its array, or a read-only memory map of its file."""
+        return segment[name] if isinstance(segment, dict) else np.load(self._file(segment, name), mmap_mode="r")
 
     def _new_folder(self) -> Path:
         if self.folder is None:
@@ -122,7 +131,7 @@ class RowStore:
         n = self.ends[-1] - (self.ends[first - 1] if first else 0)
         folder = self._new_folder()
         for name, dtype in self.dtypes.items():
-            with open(folder / f"{name}.npy", "wb") as fh:
+            with open(self._file(folder, name), "wb") as fh:
                 np.lib.format.write_array_header_2_0(
                     fh, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": (n,)})
                 for part in ram:
@@ -131,7 +140,3 @@ class RowStore:
         self.ends[first:] = [self.ends[-1]]
         self.ram_bytes = 0
 
-
-def _column(segment: dict | Path, name: str) -> np.ndarray:
-    """Column ``name`` of a segment: its array, or a read-only memory map of its file."""
-    return segment[name] if isinstance(segment, dict) else np.load(segment / f"{name}.npy", mmap_mode="r")

@@ -93,3 +93,13 @@ def test_a_spilled_store_holds_at_most_its_budget_in_ram(rng):
         assert store.ram_bytes <= 10_000
     np.testing.assert_array_equal(store.gather(np.array([4_999, 0]))["id"], [4_999, 0])
     store.close()
+
+
+def test_any_column_name_survives_the_disk():
+    # files are named by the column's position, so a name that is no file name still works
+    store = RowStore(memory_bytes=1)
+    store.append({"a/b": np.arange(3.0), "shadow[time_s <= 90 days]": np.arange(3) * 2})
+    got = store.gather(np.array([2, 0]))
+    np.testing.assert_array_equal(got["a/b"], [2.0, 0.0])
+    np.testing.assert_array_equal(got["shadow[time_s <= 90 days]"], [4, 0])
+    store.close()
