@@ -187,14 +187,14 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
     bar = None
     finished = [None]  # tables the host can read without waiting
     last_save = time.perf_counter()
-    save_s = [0.0]  # how long the last checkpoint took, s
+    save_s = 0.0  # how long the last checkpoint took, s
 
     def stopped():
         if stop is not None and stop.is_set():
             raise KeyboardInterrupt
 
     def on_chunk(k, chunk_id, done, pipeline):
-        nonlocal state, last_save
+        nonlocal state, last_save, save_s
         rows = done.rows
         if parts is not None:
             parts.write(chunk_id, pd.DataFrame(rows))
@@ -208,13 +208,13 @@ def run_local(spec, plan: SweepPlan, settings: SweepSettings, *, resume: bool, p
         bar.update(done.evaluated)
         # a checkpoint every checkpoint_every_s, but at least ten of its own durations apart, so
         # that saving a large front (GBs at 10⁹ configurations) costs at most ~10% of the run
-        if write and time.perf_counter() - last_save > max(settings.checkpoint_every_s, 10 * save_s[0]) \
+        if write and time.perf_counter() - last_save > max(settings.checkpoint_every_s, 10 * save_s) \
                 and state.next_chunk < plan.n_chunks:
             t_save = time.perf_counter()
             streamer.merge(survivors, done.grid)
             checkpoint.save(state._asdict(), survivors)
             last_save = time.perf_counter()
-            save_s[0] = last_save - t_save
+            save_s = last_save - t_save
         stopped()
 
     streamer = None

@@ -71,13 +71,11 @@ class RowStore:
         segments = list(self.segments)
 
         def read(name: str) -> np.ndarray:
-            values = np.empty(len(number), self.dtypes[name])
-            for k, lo, hi in pieces:
+            out = np.empty(len(number), self.dtypes[name])
+            for k, lo, hi in pieces:  # each segment's rows read in file order, put where they were asked
                 column = self._column(segments[k], name)
-                values[lo:hi] = column[ordered[lo:hi] - starts[k]]
+                out[order[lo:hi]] = column[ordered[lo:hi] - starts[k]]
                 del column  # a memory map is unmapped here, so its pages leave this process
-            out = np.empty_like(values)
-            out[order] = values
             return out
 
         return read

@@ -101,7 +101,7 @@ class Survivors:
         """``columns()``, then ``close()``: the archive's points are let go before the columns are
         gathered, so the end of a large run holds the front's objectives and columns only once."""
         number = self._numbers()
-        self.archive.keep(np.zeros(len(self.archive), bool))
+        self._empty_archive()
         columns = self.store.gather(number) if self.rows else {}
         self.close()
         return columns
@@ -109,6 +109,9 @@ class Survivors:
     def close(self):
         """Frees the rows' columns (in RAM and on disk) and empties the archive."""
         self.store.close()
+        self._empty_archive()
+
+    def _empty_archive(self):
         self.archive.keep(np.zeros(len(self.archive), bool))
         self.waiting = []
 
