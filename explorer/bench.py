@@ -162,7 +162,9 @@ def optimizer_problem(starts: int) -> dict:
 
 @functools.lru_cache(maxsize=8)
 def _slsqp_functions(structure, objective: str):
-    """(f, ∇f, g, ∂g, outputs) of (v, fixed, bounds, scale), jitted once per problem structure."""
+    """(f and ∇f, g and ∂g/∂v) of (v, fixed, bounds, scale): two programs, jitted once per problem
+    structure. SLSQP asks for a value and then its derivative at the same point, so each pair
+    comes from one call (``_at_last_point``)."""
     import jax
     import jax.numpy as jnp
 
@@ -176,9 +178,28 @@ def _slsqp_functions(structure, objective: str):
         return outputs(v, fixed)[objective] / scale
 
     def g(v, fixed, bounds, scale):
-        return -structure.constraint_values(outputs(v, fixed), bounds)
+        g_v = -structure.constraint_values(outputs(v, fixed), bounds)
+        return g_v, g_v
 
-    return jax.jit(f), jax.jit(jax.grad(f)), jax.jit(g), jax.jit(jax.jacfwd(g)), jax.jit(outputs)
+    def g_and_jacobian(*args):
+        jacobian, g_v = jax.jacfwd(g, has_aux=True)(*args)
+        return g_v, jacobian
+
+    return jax.jit(jax.value_and_grad(f)), jax.jit(g_and_jacobian)
+
+
+def _at_last_point(fn, args):
+    """``fn(v, *args)`` as NumPy arrays, remembered for the last v (value and derivative in one call)."""
+    last = {}
+
+    def call(v):
+        key = np.asarray(v, float).tobytes()
+        if key not in last:
+            last.clear()
+            last[key] = tuple(np.asarray(a, float) for a in fn(np.asarray(v, float), *args))
+        return last[key]
+
+    return call
 
 
 def slsqp(problem_spec: dict, objective: str, starts: np.ndarray):
@@ -195,19 +216,20 @@ def slsqp(problem_spec: dict, objective: str, starts: np.ndarray):
     bounds = jnp.asarray(problem.bound_values, jnp.float64)
     box = [(math.log(a.low), math.log(a.high)) if a.scale == "log" else (a.low, a.high)
            for a in problem.structure.free]
-    f, df, g, dg, outputs = _slsqp_functions(problem.structure, objective)
+    f_and_grad, g_and_jacobian = _slsqp_functions(problem.structure, objective)
     lo = np.array([b[0] for b in box])
     hi = np.array([b[1] for b in box])
-    scale = jnp.asarray(abs(float(outputs(jnp.asarray((lo + hi) / 2), fixed)[objective])) or 1.0)
-    args = (fixed, bounds, scale)
+    scale = abs(float(f_and_grad(jnp.asarray((lo + hi) / 2), fixed, bounds, jnp.float64(1.0))[0])) or 1.0
+    args = (fixed, bounds, jnp.float64(scale))
     results = []
     for u in starts:
-        res = minimize(lambda v: float(f(v, *args)), lo + u * (hi - lo), jac=lambda v: np.asarray(df(v, *args)),
+        f = _at_last_point(f_and_grad, args)
+        g = _at_last_point(g_and_jacobian, args)
+        res = minimize(lambda v: float(f(v)[0]), lo + u * (hi - lo), jac=lambda v: f(v)[1],
                        method="SLSQP", bounds=box,
-                       constraints=[{"type": "ineq", "fun": lambda v: np.asarray(g(v, *args)),
-                                     "jac": lambda v: np.asarray(dg(v, *args))}],
+                       constraints=[{"type": "ineq", "fun": lambda v: g(v)[0], "jac": lambda v: g(v)[1]}],
                        options={"maxiter": 500, "ftol": 1e-14})
-        results.append((res, float(res.fun) * float(scale), max(0.0, float(-np.min(g(res.x, *args))))))
+        results.append((res, float(res.fun) * scale, max(0.0, float(-np.min(g(res.x)[0])))))
     return results
 
 

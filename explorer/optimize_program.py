@@ -75,18 +75,21 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
     discrete = np.array([structure.model.output(name).discrete for name in structure.margins]
                         + [False] * (n_g - len(structure.margins)))
 
-    def run(z0, w, values):
+    @jax.jit  # traced once per solve program, however often the descent below calls it
+    def scalarised(z, w, values):
         fixed, bound_values, ideal, span = values
+        out = structure.evaluate(to_x(structure, z), fixed)
+        f_norm = (structure.objective_values(out) - ideal) / span
+        value, g_extra = _scalarise(st.scalarization, f_norm, w)
+        g = jnp.concatenate([structure.constraint_values(out, bound_values), g_extra])
+        return value, (jnp.where(discrete, -1.0, g), structure.objective_values(out))
 
+    def run(z0, w, values):
         def parts(z):
-            out = structure.evaluate(to_x(structure, z), fixed)
-            f_norm = (structure.objective_values(out) - ideal) / span
-            value, g_extra = _scalarise(st.scalarization, f_norm, w)
-            g = jnp.concatenate([structure.constraint_values(out, bound_values), g_extra])
-            return value, jnp.where(discrete, -1.0, g)
+            return scalarised(z, w, values)
 
         def lagrangian(z, lam, rho):
-            value, g = parts(z)
+            value, (g, _) = parts(z)
             return value + (jnp.sum(jnp.maximum(0.0, lam + rho * g) ** 2) - jnp.sum(lam**2)) / (2.0 * rho)
 
         def outer(carry, _):
@@ -104,7 +107,7 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
                 return (jnp.where(jnp.all(jnp.isfinite(zz_new)), zz_new, zz), s), None
 
             (z, _), _ = jax.lax.scan(inner, (z, solver.init(z)), None, length=st.inner)
-            value, g = parts(z)
+            value, (g, _) = parts(z)
             violation = jnp.max(jnp.maximum(g, 0.0), initial=0.0)
             lam = jnp.maximum(0.0, lam + rho * g)
             rho = jnp.where(violation > 0.25 * last_violation, jnp.minimum(rho * 10.0, 1e6), rho)
@@ -122,13 +125,12 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
         # infeasible or clearly worse than the best feasible point an outer iteration reached:
         # a multiplier update can move the iterate off an optimum, and Adam stalls after the
         # penalty's gradient spike.
-        value, g = parts(z)
+        value, (g, _) = parts(z)
         last_ok = (jnp.max(jnp.maximum(g, 0.0), initial=0.0) <= st.tolerance) & (
             value <= best_value + 1e-3 * jnp.maximum(1.0, jnp.abs(best_value)))
         z = jnp.where(last_ok | ~jnp.isfinite(best_value), z, best_z)
-        value, g = parts(z)
-        f = structure.objective_values(structure.evaluate(to_x(structure, z), fixed))
-        return z, value, g, f, jax.grad(lambda zz: parts(zz)[0])(z), jax.jacrev(lambda zz: parts(zz)[1])(z)
+        (value, (g, f)), grad_value = jax.value_and_grad(parts, has_aux=True)(z)
+        return z, value, g, f, grad_value, jax.jacrev(lambda zz: parts(zz)[1][0])(z)
 
     def evaluate(x, fixed, bounds):
         out = structure.evaluate(x, fixed)

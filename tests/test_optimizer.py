@@ -112,8 +112,8 @@ def test_t_opt_recovered_as_a_constrained_optimum():
 
 @functools.cache
 def _scipy_functions(choices: tuple):
-    """Jitted cost (divided by a scale), its gradient, the constraints g ≥ 0 and their Jacobian, on
-    v = (log temperature, log batch), with the numeric parameters and t_max as arguments (one
+    """Jitted (cost divided by a scale, its gradient) and (the constraints g ≥ 0, their Jacobian),
+    on v = (log temperature, log batch), with the numeric parameters and t_max as arguments (one
     compilation for every instance) and the model function itself: nothing of the optimiser
     (its problem, transforms or constraints) is used. ``choices``: the choice parameters, as
     (name, value) pairs (strings, fixed before tracing)."""
@@ -129,9 +129,28 @@ def _scipy_functions(choices: tuple):
 
     def g(v, p, design0, scale, t_max):
         out = outputs(v, p, design0)
-        return -jnp.stack([out["memory_margin"], out["thermal_margin"], out["time_s"] / t_max - 1.0])
+        g_v = -jnp.stack([out["memory_margin"], out["thermal_margin"], out["time_s"] / t_max - 1.0])
+        return g_v, g_v
 
-    return jax.jit(f), jax.jit(jax.grad(f)), jax.jit(g), jax.jit(jax.jacfwd(g))
+    def g_and_jacobian(*args):
+        jacobian, g_v = jax.jacfwd(g, has_aux=True)(*args)
+        return g_v, jacobian
+
+    return jax.jit(jax.value_and_grad(f)), jax.jit(g_and_jacobian)
+
+
+def _remembered(fn, args):
+    """fn(v, *args) as NumPy arrays, kept for the last v: SLSQP asks for a value, then its derivative."""
+    last = {}
+
+    def call(v):
+        key = np.asarray(v, float).tobytes()
+        if key not in last:
+            last.clear()
+            last[key] = tuple(np.asarray(a, float) for a in fn(np.asarray(v, float), *args))
+        return last[key]
+
+    return call
 
 
 def _scipy_reference(params, days):
@@ -145,18 +164,17 @@ def _scipy_reference(params, days):
     numeric, choices = split_choices(model, resolved)
     p = {k: jnp.float64(v) for k, v in numeric.items()}
     design0 = {k: jnp.float64(v) for k, v in model.design_defaults(resolved).items()}
-    f, grad_f, g, jac_g = _scipy_functions(tuple(sorted(choices.items())))
+    f_and_grad, g_and_jacobian = _scipy_functions(tuple(sorted(choices.items())))
     centre = jnp.array([np.log(np.sqrt(3e-5)), np.log(np.sqrt(256 * 8192))])
     one = jnp.float64(1.0)
-    scale = float(f(centre, p, design0, one, one))
+    scale = float(f_and_grad(centre, p, design0, one, one)[0])
     args = (p, design0, jnp.float64(scale), jnp.float64(days * 86400.0))
+    f, g = _remembered(f_and_grad, args), _remembered(g_and_jacobian, args)
     box = [(np.log(1e-3), np.log(3e-2)), (np.log(256.0), np.log(8192.0))]
-    res = minimize(lambda v: float(f(v, *args)), np.array([np.mean(b) for b in box]),
-                   jac=lambda v: np.asarray(grad_f(v, *args)),
+    res = minimize(lambda v: float(f(v)[0]), np.array([np.mean(b) for b in box]), jac=lambda v: f(v)[1],
                    method="SLSQP", bounds=box, options={"maxiter": 500, "ftol": 1e-14},
-                   constraints=[{"type": "ineq", "fun": lambda v: np.asarray(g(v, *args)),
-                                 "jac": lambda v: np.asarray(jac_g(v, *args))}])
-    return res, float(res.fun) * scale, max(0.0, float(-np.min(g(res.x, *args))))
+                   constraints=[{"type": "ineq", "fun": lambda v: g(v)[0], "jac": lambda v: g(v)[1]}])
+    return res, float(res.fun) * scale, max(0.0, float(-np.min(g(res.x)[0])))
 
 
 @pytest.mark.xdist_group("slsqp")  # one worker: the instances share one compiled optimiser
