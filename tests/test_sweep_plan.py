@@ -48,13 +48,13 @@ def test_grid_chunks_are_slabs_and_cover_the_sweep():
     # then the largest divisor d of the first axis's 6 with 30·d ≤ 64: d = 2
     assert plan.total == 180 and plan.chunk == 60 and plan.n_chunks == 3
     assert [int(plan.n_valid(k)) for k in range(plan.n_chunks)] == [60] * 3
-    assert plan.block == 6  # the largest divisor of 60 up to 8
+    assert plan.block == 5  # runs stay in one row of the last axis (5 points): its largest divisor up to 8
     assert plan.step == 60  # at most the chunk
 
 
 def test_settings_reach_the_plan_and_plans_are_hashable_and_equal_by_value():
     a, b = plan_of(step=16, capacity=32, scout=64, block=4), plan_of(step=16, capacity=32, scout=64, block=4)
-    assert (a.step, a.capacity, a.scout, a.block) == (16, 32, 64, 4)  # block: the largest divisor of 60 up to 4
+    assert (a.step, a.capacity, a.scout, a.block) == (16, 32, 64, 1)  # block: 5's largest divisor up to 4
     assert a == b and hash(a) == hash(b)
     assert a != plan_of()
 
@@ -123,7 +123,10 @@ def test_digest_changes_with_samples_override():
 def test_runs_of_one_point_for_samplers_whose_neighbours_are_far_apart():
     from explorer.sweep_plan import run_length
 
-    assert run_length("grid", 60, 8) == 6 and run_length("grid", 64, 8) == 8 and run_length("grid", 7, 8) == 7
-    assert run_length("grid", 97, 8) == 1  # a prime chunk: no longer run divides it
+    # on a grid: the largest divisor up to the block of the chunk's innermost row, gcd(chunk, last axis's count)
+    assert run_length("grid", 64, 8, 64) == 8 and run_length("grid", 60, 8, 5) == 5
+    assert run_length("grid", 990_000, 8, 99) == 3  # the bench's 100⁴ slab, rows of 99: runs of 3, not 8
+    assert run_length("grid", 7, 8, 14) == 7  # a chunk shorter than the last axis is one part of a row
+    assert run_length("grid", 97, 8, 97) == 1  # a prime row: no longer run divides it
     for kind in ("random", "sobol", "lhs"):
         assert run_length(kind, 64, 8) == 1
