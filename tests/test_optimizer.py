@@ -130,27 +130,17 @@ def _scipy_functions(choices: tuple):
     def g(v, p, design0, scale, t_max):
         out = outputs(v, p, design0)
         g_v = -jnp.stack([out["memory_margin"], out["thermal_margin"], out["time_s"] / t_max - 1.0])
-        return g_v, g_v
+        return g_v, g_v  # the Jacobian's auxiliary output: the values themselves
 
-    def g_and_jacobian(*args):
-        jacobian, g_v = jax.jacfwd(g, has_aux=True)(*args)
-        return g_v, jacobian
-
-    return jax.jit(jax.value_and_grad(f)), jax.jit(g_and_jacobian)
+    # (g, ∂g/∂v) from one forward pass: jacfwd with has_aux gives (∂g/∂v, g)
+    return jax.jit(jax.value_and_grad(f)), jax.jit(lambda *a: jax.jacfwd(g, has_aux=True)(*a)[::-1])
 
 
 def _remembered(fn, args):
     """fn(v, *args) as NumPy arrays, kept for the last v: SLSQP asks for a value, then its derivative."""
-    last = {}
-
-    def call(v):
-        key = np.asarray(v, float).tobytes()
-        if key not in last:
-            last.clear()
-            last[key] = tuple(np.asarray(a, float) for a in fn(np.asarray(v, float), *args))
-        return last[key]
-
-    return call
+    at = functools.lru_cache(maxsize=1)(
+        lambda key: tuple(np.asarray(a, float) for a in fn(np.frombuffer(key), *args)))
+    return lambda v: at(np.asarray(v, float).tobytes())
 
 
 def _scipy_reference(params, days):
