@@ -77,6 +77,7 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
 
     @jax.jit  # traced once per solve program, however often the descent below calls it
     def scalarised(z, w, values):
+        """(scalarised value, (constraints g, ≤ 0 where met; signed objectives)) at z, weights w."""
         fixed, bound_values, ideal, span = values
         out = structure.evaluate(to_x(structure, z), fixed)
         f_norm = (structure.objective_values(out) - ideal) / span
