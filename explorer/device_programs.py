@@ -1,6 +1,6 @@
 """The sweep's two device programs, as pure functions of a plan and their inputs.
 
-- ``prefilter`` evaluates the model on a whole chunk (a grid chunk as an outer product
+- ``prefilter`` evaluates the model on a whole chunk (its values from ``chunk_values``; a grid chunk as an outer product
   of axis ranges, so every intermediate is computed on the axes it depends on only) and
   lists the runs of points the tables do not dominate (relaxed by the plan's slack,
   which absorbs rounding differences between the two programs);
@@ -136,11 +136,22 @@ def _dominated(obj, tables: Tables):
     return dominated_by_any(obj, tables.sketch)
 
 
-def prefilter(plan, inputs, n_valid, tables: Tables) -> Candidates:
-    """Candidates of one chunk, as the start positions of runs of ``plan.block`` consecutive
-    points: every run whose ideal point (each objective's least value over the run's
-    feasible points) the tables do not dominate; if they dominate the ideal, they dominate
-    every point of the run. Feasibility and the ideal are relaxed by the slack.
+def chunk_values(plan, inputs) -> dict:
+    """The sampler's values of a whole chunk, in shapes that broadcast to it (the prefilter's
+    input). For every sampler but the grid a program of its own: fused into the prefilter, the
+    Sobol' sampler's values cost 21 ms more per 2²⁰ points than given to it (48 against 27 ms;
+    random: 31 against 29); a grid slab's values are short vectors, fused in for free."""
+    import jax.numpy as jnp
+
+    return plan.sampler.block_values(inputs, plan.chunk, jnp.dtype(plan.structure.dtype))
+
+
+def prefilter(plan, values, n_valid, tables: Tables) -> Candidates:
+    """Candidates of one chunk (its sampler ``values``, from ``chunk_values``), as the start
+    positions of runs of ``plan.block`` consecutive points: every run whose ideal point (each
+    objective's least value over the run's feasible points) the tables do not dominate; if
+    they dominate the ideal, they dominate every point of the run. Feasibility and the ideal
+    are relaxed by the slack.
 
     Every reduction is first taken over runs (rows of a (chunk/block, block) view): XLA
     on a CPU parallelises a row reduction, not one to a scalar.
@@ -148,7 +159,6 @@ def prefilter(plan, inputs, n_valid, tables: Tables) -> Candidates:
     import jax.numpy as jnp
 
     size, block, slack = plan.chunk, plan.block, plan.slack
-    values = plan.sampler.block_values(inputs, size, jnp.dtype(plan.structure.dtype))
     cols = evaluate_columns(plan, values)
     shape = jnp.broadcast_shapes(*(jnp.shape(v) for v in values.values()))
     position = jnp.arange(size, dtype=jnp.int32).reshape(shape)
@@ -170,6 +180,11 @@ def prefilter(plan, inputs, n_valid, tables: Tables) -> Candidates:
     starts = true_positions(alive) * block
     count = jnp.sum(alive, dtype=jnp.int32) * block
     return Candidates(starts, count, jnp.sum(runs(feasible), axis=1, dtype=jnp.int32).sum())
+
+
+def prefilter_of_inputs(plan, inputs, n_valid, tables: Tables) -> Candidates:
+    """``prefilter`` of the chunk that ``inputs`` start, its values computed in the same program."""
+    return prefilter(plan, chunk_values(plan, inputs), n_valid, tables)
 
 
 def exact_stage(plan, inputs, n_valid, starts, count, offset, tables: Tables) -> ExactResult:
@@ -234,7 +249,15 @@ def compiled(plan, device) -> Programs:
         exact = program_cache.compile_program("exact_stage", functools.partial(exact_stage, plan), plan,
                                               (inputs, i32, starts, i32, i32, tables))
         first = None
-        if plan.frontier:
-            first = program_cache.compile_program("prefilter", functools.partial(prefilter, plan), plan,
+        if plan.frontier and plan.sampler_kind == "grid":  # a slab's values are short vectors: fused in
+            first = program_cache.compile_program("prefilter", functools.partial(prefilter_of_inputs, plan), plan,
                                                   (inputs, i32, tables))
+        elif plan.frontier:
+            values = program_cache.compile_program("chunk_values", functools.partial(chunk_values, plan), plan,
+                                                   (inputs,))
+            on_values = program_cache.compile_program("prefilter_of_values", functools.partial(prefilter, plan),
+                                                      plan, (values(inputs), i32, tables))
+
+            def first(chunk_inputs, n_valid, chunk_tables):  # two dispatches, no wait between them
+                return on_values(values(chunk_inputs), n_valid, chunk_tables)
     return Programs(first, exact)
