@@ -1,7 +1,9 @@
-"""The sweep's two device programs, as pure functions of a plan and their inputs.
+"""The sweep's two device stages, as pure functions of a plan and their inputs.
 
-- ``prefilter`` evaluates the model on a whole chunk (its values from ``chunk_values``; a grid chunk as an outer product
-  of axis ranges, so every intermediate is computed on the axes it depends on only) and
+- ``prefilter`` evaluates the model on a whole chunk (its values from ``chunk_values``: in
+  the same program for a grid, whose chunk is an outer product of axis ranges, so every
+  intermediate is computed on the axes it depends on only; a program of its own for the
+  other samplers) and
   lists the runs of points the tables do not dominate (relaxed by the plan's slack,
   which absorbs rounding differences between the two programs);
 - ``exact_stage`` re-evaluates those candidates point by point, in a device-side loop
@@ -56,7 +58,8 @@ class ExactResult(NamedTuple):
 
 
 class Programs(NamedTuple):
-    """Both programs compiled for one device (``prefilter`` is None outside frontier mode)."""
+    """Both stages compiled for one device: callables of (inputs, …) (``prefilter`` is None
+    outside frontier mode; for samplers other than the grid it dispatches two programs)."""
 
     prefilter: object
     exact: object
