@@ -91,24 +91,32 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
 
         def lagrangian(z, lam, rho):
             value, (g, _) = parts(z)
-            return value + (jnp.sum(jnp.maximum(0.0, lam + rho * g) ** 2) - jnp.sum(lam**2)) / (2.0 * rho)
+            penalty = (jnp.sum(jnp.maximum(0.0, lam + rho * g) ** 2) - jnp.sum(lam**2)) / (2.0 * rho)
+            return value + penalty, (value, g)
 
         def outer(carry, _):
-            z, lam, rho, last_violation, best_z, best_value = carry
-            fn = lambda zz: lagrangian(zz, lam, rho)  # noqa: E731
+            z, lam, rho, last_violation, _, best_z, best_value = carry
+            fn = lambda zz: lagrangian(zz, lam, rho)[0]  # noqa: E731
 
-            def inner(c, _):
-                zz, s = c
+            def inner(c, step):
+                zz, s, value, g = c
                 if st.solver == "lbfgs":
-                    value, grad = optax.value_and_grad_from_state(fn)(zz, state=s)
-                    updates, s = solver.update(grad, s, zz, value=value, grad=grad, value_fn=fn)
-                else:
-                    updates, s = solver.update(jax.grad(fn)(zz), s, zz)
+                    objective, grad = optax.value_and_grad_from_state(fn)(zz, state=s)
+                    updates, s = solver.update(grad, s, zz, value=objective, grad=grad, value_fn=fn)
+                else:  # Adam's gradient comes with the value and g at zz
+                    grad, (value, g) = jax.grad(lagrangian, has_aux=True)(zz, lam, rho)
+                    updates, s = solver.update(grad, s, zz)
                 zz_new = optax.apply_updates(zz, updates)
-                return (jnp.where(jnp.all(jnp.isfinite(zz_new)), zz_new, zz), s), None
+                keep = (step < st.inner) & jnp.all(jnp.isfinite(zz_new))
+                return (jnp.where(keep, zz_new, zz), s, value, g), None
 
-            (z, _), _ = jax.lax.scan(inner, (z, solver.init(z)), None, length=st.inner)
-            value, (g, _) = parts(z)
+            # Adam: st.inner steps, then one more gradient whose step is dropped: its value and g
+            # are z's (one copy of the model in the program, not two)
+            steps = st.inner if st.solver == "lbfgs" else st.inner + 1
+            start = (z, solver.init(z), jnp.full((), jnp.nan, z.dtype), jnp.zeros((n_g,), z.dtype))
+            (z, _, value, g), _ = jax.lax.scan(inner, start, jnp.arange(steps))
+            if st.solver == "lbfgs":  # its steps read only the Lagrangian
+                value, (g, _) = parts(z)
             violation = jnp.max(jnp.maximum(g, 0.0), initial=0.0)
             lam = jnp.maximum(0.0, lam + rho * g)
             rho = jnp.where(violation > 0.25 * last_violation, jnp.minimum(rho * 10.0, 1e6), rho)
@@ -116,22 +124,25 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
             better = (violation <= st.tolerance) & (value < best_value)
             best_z = jnp.where(better, z, best_z)
             best_value = jnp.where(better, value, best_value)
-            return (z, lam, rho, violation, best_z, best_value), None
+            return (z, lam, rho, violation, value, best_z, best_value), None
 
         dtype = z0.dtype
         inf = jnp.asarray(jnp.inf, dtype)
-        carry = (z0, jnp.zeros((n_g,), dtype), jnp.asarray(10.0, dtype), inf, z0, inf)
-        (z, _, _, _, best_z, best_value), _ = jax.lax.scan(outer, carry, None, length=st.outer)
+        carry = (z0, jnp.zeros((n_g,), dtype), jnp.asarray(10.0, dtype), inf, inf, z0, inf)
+        (z, _, _, violation, value, best_z, best_value), _ = jax.lax.scan(outer, carry, None, length=st.outer)
         # The last point is the answer (the penalty tightens feasibility to the end) unless it is
         # infeasible or clearly worse than the best feasible point an outer iteration reached:
         # a multiplier update can move the iterate off an optimum, and Adam stalls after the
-        # penalty's gradient spike.
-        value, (g, _) = parts(z)
-        last_ok = (jnp.max(jnp.maximum(g, 0.0), initial=0.0) <= st.tolerance) & (
-            value <= best_value + 1e-3 * jnp.maximum(1.0, jnp.abs(best_value)))
+        # penalty's gradient spike. (The last outer iteration's value and violation are z's.)
+        last_ok = (violation <= st.tolerance) & (value <= best_value + 1e-3 * jnp.maximum(1.0, jnp.abs(best_value)))
         z = jnp.where(last_ok | ~jnp.isfinite(best_value), z, best_z)
-        (value, (g, f)), grad_value = jax.value_and_grad(parts, has_aux=True)(z)
-        return z, value, g, f, grad_value, jax.jacrev(lambda zz: parts(zz)[1][0])(z)
+
+        def value_and_constraints(zz):  # one forward and one reverse pass give ∇value and ∂g/∂z
+            value, (g, f) = parts(zz)
+            return jnp.concatenate([value[None], g]), (value, g, f)
+
+        jacobian, (value, g, f) = jax.jacrev(value_and_constraints, has_aux=True)(z)
+        return z, value, g, f, jacobian[0], jacobian[1:]
 
     def evaluate(x, fixed, bounds):
         out = structure.evaluate(x, fixed)

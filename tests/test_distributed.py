@@ -1,8 +1,10 @@
 """Sweeps as Ray tasks: the same rows as one process, retries, resume after a killed driver,
 datasets that other readers see as one table, and bad input before any work.
 
-All tests here share one local Ray instance (``ray.init(num_cpus=2)``) in one pytest worker
-(the ``ray`` xdist group)."""
+All tests here share one local Ray instance in one pytest worker (the ``ray`` xdist group).
+It has one CPU, so one worker process per job and environment: every worker imports JAX and
+the engine (seconds of CPU on this project's 2-core test machine), and the merge of the parts
+does not depend on how many ran at once."""
 
 import os
 import signal
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.xdist_group("ray")
 
 @pytest.fixture(scope="module")
 def local_ray():
-    ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING", log_to_driver=False)
+    ray.init(num_cpus=1, include_dashboard=False, logging_level="WARNING", log_to_driver=False)
     yield ray
     ray.shutdown()
 
