@@ -1,5 +1,5 @@
 """The optimiser's compiled program: the problem's free inputs mapped to an unconstrained z,
-the scalarised objective, and the augmented-Lagrangian descent of every run in one call
+the scalarized objective, and the augmented-Lagrangian descent of every run in one call
 (docs/optimize.md; ``explorer.optimize`` runs it and reports)."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
     """(objectives at z, solver over runs, outputs at x): jitted once per problem structure and
     settings (both frozen dataclasses: every field is part of the cache key).
 
-    The solver returns, per run, (z, scalarised value, constraints g, signed objectives,
+    The solver returns, per run, (z, scalarized value, constraints g, signed objectives,
     ∇value, ∂g/∂z) at the final point. Each function compiles once per leading (run)
     dimension, so a caller keeps that dimension the same across its calls."""
     import jax
@@ -76,18 +76,18 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
                         + [False] * (n_g - len(structure.margins)))
 
     @jax.jit  # traced once per solve program, however often the descent below calls it
-    def scalarised(z, w, values):
-        """(scalarised value, (constraints g, ≤ 0 where met; signed objectives)) at z, weights w."""
+    def scalarized(z, w, values):
+        """(scalarized value, (constraints g, ≤ 0 where met; signed objectives)) at z, weights w."""
         fixed, bound_values, ideal, span = values
         out = structure.evaluate(to_x(structure, z), fixed)
         f_norm = (structure.objective_values(out) - ideal) / span
-        value, g_extra = _scalarise(st.scalarization, f_norm, w)
+        value, g_extra = _scalarize(st.scalarization, f_norm, w)
         g = jnp.concatenate([structure.constraint_values(out, bound_values), g_extra])
         return value, (jnp.where(discrete, -1.0, g), structure.objective_values(out))
 
     def run(z0, w, values):
         def parts(z):
-            return scalarised(z, w, values)
+            return scalarized(z, w, values)
 
         def lagrangian(z, lam, rho):
             value, (g, _) = parts(z)
@@ -154,7 +154,7 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
             program_cache.ExportedFunction("optimizer.evaluate", evaluate, plan))
 
 
-def _scalarise(kind, f_norm, w):
+def _scalarize(kind, f_norm, w):
     """(objective, extra constraints) of a scalarization at normalised objectives f_norm."""
     import jax
     import jax.numpy as jnp

@@ -10,7 +10,7 @@ import numpy as np
 
 from explorer.errors import ExplorerError
 
-SCALARISATIONS = ("weighted_sum", "chebyshev", "epsilon")
+SCALARIZATIONS = ("weighted_sum", "chebyshev", "epsilon")
 SOLVERS = ("adam", "lbfgs")
 CHEBYSHEV_RHO = 1e-3  # augmentation: keeps weakly dominated points off the front
 CHEBYSHEV_TAU = 1e-3  # smoothing of the max, in normalised objective units
@@ -57,8 +57,8 @@ def parse_settings(raw: dict, n_objectives: int) -> OptimizeSettings:
         if key not in fields:
             raise ExplorerError(f"unknown key optimize.{key} (allowed: {', '.join(sorted(fields))})")
     values = dict(table)
-    if values.get("scalarization", "chebyshev") not in SCALARISATIONS:
-        raise ExplorerError(f"optimize.scalarization must be one of {', '.join(SCALARISATIONS)}, "
+    if values.get("scalarization", "chebyshev") not in SCALARIZATIONS:
+        raise ExplorerError(f"optimize.scalarization must be one of {', '.join(SCALARIZATIONS)}, "
                             f"got {values['scalarization']!r}")
     if values.get("solver", "adam") not in SOLVERS:
         raise ExplorerError(f"optimize.solver must be one of {', '.join(SOLVERS)}, got {values['solver']!r}")

@@ -7,8 +7,8 @@ The problem is the sweep spec's (model, presets, free inputs as ``[axes]`` range
 
 - **Bounds by reparametrisation**: x = lo + σ(z)·(hi − lo), in log x for log axes, so
   z ∈ ℝ is unconstrained and every iterate is inside the box.
-- **Scalarisation** of several objectives, normalised by a payoff table: each objective
-  is first minimised alone (one compiled call), and the scalarised solves then measure
+- **Scalarization** of several objectives, normalised by a payoff table: each objective
+  is first minimised alone (one compiled call), and the scalarized solves then measure
   every objective from the ideal point (less 1% of the range) in units of the range up
   to the nadir of those extremes: ``weighted_sum`` Σwₖf̃ₖ (reaches only the convex part of a
   front); ``chebyshev`` (augmented): maxₖ wₖf̃ₖ + ρΣwₖf̃ₖ, the max smoothed as

@@ -132,6 +132,8 @@ def pair_front(data, x, y, rows=None) -> np.ndarray:
 
 
 def frontier_png(data, x, y, c, path):
+    """The 2-D front of objectives ``x`` and ``y`` (planner units), coloured by column ``c`` (or
+    none), over the rest of the front in grey, with the named picks marked; a PNG at ``path``."""
     plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
@@ -173,6 +175,7 @@ def level_rows(data, third) -> list[tuple[float, np.ndarray]]:
 
 
 def levels_png(data, x, y, third, path):
+    """The (x, y) front at a few levels of objective ``third``: one step line per level; a PNG at ``path``."""
     plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
@@ -194,6 +197,8 @@ def levels_png(data, x, y, third, path):
 
 
 def design_png(data, path):
+    """Each design input along the front, against the first objective: the median and the 10–90%
+    band per bin of front points, with the named picks marked; a PNG at ``path``."""
     plt = pyplot()
 
     cols = data.design or data.objectives
@@ -223,6 +228,8 @@ def design_png(data, path):
 
 
 def convergence_png(data, path):
+    """An optimiser file's runs: largest constraint violation against KKT residual (log–log),
+    converged and not, with the tolerances as lines; a PNG at ``path``."""
     plt = pyplot()
 
     runs = data.runs

@@ -33,6 +33,8 @@ def _shown(data):
 
 
 def page_html(data, path):
+    """The interactive page (one self-contained HTML file, plotly inlined, no network): the front's
+    columns in planner units, filters and the named picks; written to ``path``."""
     from plotly.offline import get_plotlyjs
 
     cols = _columns(data)
@@ -145,6 +147,9 @@ def _metapage_html(data):
 
 
 def summary_md(data, path):
+    """The Markdown summary: what was swept, the error band, the recommended configurations in
+    planner units, the schedule and shadow prices where the file has them, and the knee's
+    trade-offs; written to ``path``."""
     cols = _picked_columns(data)
     band = _band(data)
     lines = [f"# Trade-off summary: {data.path.name}", "",

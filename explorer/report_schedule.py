@@ -16,7 +16,7 @@ from explorer.display import human, scale_for
 from explorer.report_figures import pyplot, save_figure
 
 
-def _best(data):
+def _best_schedule_run(data):
     """The schedule's best run, or None where the file is no schedule with one."""
     if not data.meta.get("schedule") or data.runs is None or "best" not in data.runs or not data.runs.best.any():
         return None
@@ -29,7 +29,7 @@ def schedule_lines(data) -> list[str]:
     the file is no schedule."""
     from explorer.schedule_run import HEADLINE
 
-    best, constant = _best(data), data.meta.get("constant_optimum", {})
+    best, constant = _best_schedule_run(data), data.meta.get("constant_optimum", {})
     if best is None:
         return []
     lines = []
@@ -44,7 +44,7 @@ def schedule_lines(data) -> list[str]:
 
 def schedule_png(data, path):
     """Writes the schedule figure of a ReportData ``data``; None where the file is no schedule."""
-    best = _best(data)
+    best = _best_schedule_run(data)
     if best is None:
         return None
     schedule, constant = data.meta["schedule"], data.meta.get("constant_optimum", {})

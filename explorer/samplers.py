@@ -99,6 +99,7 @@ class _Sampler:
         return chunk_size
 
     def device_values(self, inputs, size: int, dtype):
+        """The chunk's ``size`` configurations as {axis: array of ``size``} (chunk order), on the device."""
         return self.values_at(inputs, jnp.arange(size, dtype=jnp.int32), dtype)
 
     def block_values(self, inputs, size: int, dtype):

@@ -48,7 +48,8 @@ def _without_schedule(spec: SweepSpec, bounds: list | None = None) -> dict:
     return raw
 
 
-def _best(frame: pd.DataFrame, what: str) -> pd.Series:
+def _best_run_or_error(frame: pd.DataFrame, what: str) -> pd.Series:
+    """The best run of an optimiser frame, or one error line saying the ``what`` problem has none."""
     if not frame.best.any():
         raise ExplorerError(f"the {what} problem has no feasible configuration: relax its constraints first")
     return frame[frame.best].iloc[0]
@@ -62,7 +63,7 @@ def optimize_schedule(spec, *, write: bool = True, progress: bool = False) -> Sc
     schedule, base_raw = spec.schedule, _without_schedule(spec)
     constant_spec = parse_spec(base_raw, path=str(spec.path))
     base = constant_spec.model
-    constant = _best(optimize(constant_spec, write=False, progress=progress), "constant")
+    constant = _best_run_or_error(optimize(constant_spec, write=False, progress=progress), "constant")
     bounds = list(spec.raw.get("constraints", {}).get("bounds", []))
     objectives = [name for name, _ in spec.objectives]
     if "final_loss" in base.output_names and "final_loss" not in objectives:
@@ -76,7 +77,7 @@ def optimize_schedule(spec, *, write: bool = True, progress: bool = False) -> Sc
     kept = {n: float(constant[n]) for n in names if n in constant}
     frame = optimize(schedule_spec, write=write, progress=progress, start_at=start,
                      metadata={"schedule": dataclasses.asdict(schedule), "constant_optimum": kept})
-    best = _best(frame, "schedule")
+    best = _best_run_or_error(frame, "schedule")
     shown = [n for n in dict.fromkeys([*objectives, *HEADLINE]) if n in base.output_names]
     change = [(best[n] - constant[n]) / abs(constant[n]) if constant[n] else np.nan for n in shown]
     comparison = pd.DataFrame({"output": shown, "schedule": [float(best[n]) for n in shown],

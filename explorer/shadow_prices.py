@@ -13,7 +13,7 @@ per 1%. A bound h ≤ b is normalised as g = (h − b)/|b|, so its price per uni
 λ·span/|b|: "one more day of the time budget saves X MWh".
 
 Shadow prices are reported for single-objective problems: with several objectives the
-multipliers belong to the scalarisation (its weights and normalisation), not to one
+multipliers belong to the scalarization (its weights and normalisation), not to one
 objective, and their columns are NaN.
 """
 
@@ -34,7 +34,7 @@ def kkt_multipliers(grad_f: np.ndarray, jac_g: np.ndarray, g: np.ndarray, active
     pinned at its box bound has zero gradient, as box-KKT asks).
 
     Args:
-      grad_f: (runs, n) gradient of the scalarised objective.
+      grad_f: (runs, n) gradient of the scalarized objective.
       jac_g: (runs, n_g, n) Jacobian of the constraints.
       g: (runs, n_g) constraint values.
       active: how close to 0 a constraint counts as active.

@@ -51,15 +51,18 @@ class Survivors:
 
     @property
     def rows(self) -> int:
+        """How many rows are stored (merged and waiting)."""
         return self.store.rows
 
     def add(self, rows: dict):
+        """Stores an exact stage's survivor rows ({column: array}) to be merged later."""
         n = len(rows[self.objectives[0]])
         if n:
             self.store.append(rows)
             self.waiting.append(objective_points(rows, self.objectives, self.signs))
 
     def full(self) -> bool:
+        """Whether enough rows wait (twice the archive, at least ``min_rows``) to merge them now."""
         return sum(map(len, self.waiting)) >= max(2 * len(self.archive), self.min_rows)
 
     def merge(self, grid: dict | None = None):

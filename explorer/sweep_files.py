@@ -107,6 +107,7 @@ class ChunkParts:
         self.dir = out.with_name(out.name + ".parts")
 
     def keep_before(self, next_chunk: int):
+        """Deletes the parts of chunks from ``next_chunk`` on (a resumed run redoes them)."""
         if self.dir.is_dir():
             for part in self.dir.glob("part-*.parquet"):
                 if int(part.stem.split("-")[1]) >= next_chunk:
@@ -118,6 +119,7 @@ class ChunkParts:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def write(self, chunk: int, frame: pd.DataFrame):
+        """Writes chunk ``chunk``'s rows as its part, atomically."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -125,6 +127,8 @@ class ChunkParts:
             pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
 
     def combine(self, out: Path, metadata: dict, constants: dict):
+        """Writes the parts, in chunk order, as one Parquet file at ``out`` (atomically), with
+        ``metadata`` and the ``constants`` columns, then deletes the parts."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 

@@ -122,12 +122,15 @@ class KeptRows:
         self.parts: dict[int, pd.DataFrame] = {}
 
     def keep_before(self, next_chunk: int):
+        """Drops the rows of chunks from ``next_chunk`` on."""
         self.parts = {k: v for k, v in self.parts.items() if k < next_chunk}
 
     def remove(self):
+        """Drops every row."""
         self.parts = {}
 
     def write(self, chunk: int, frame: pd.DataFrame):
+        """Keeps chunk ``chunk``'s rows."""
         self.parts[chunk] = frame
 
     def frame(self, plan, spec) -> pd.DataFrame:

@@ -31,6 +31,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports bad usage as one line and exit status 2."""
 
     def error(self, message):
+        """Prints ``message`` as one line and exits with status 2 (argparse's hook for bad usage)."""
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
