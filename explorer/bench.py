@@ -161,31 +161,27 @@ def optimizer_problem(starts: int) -> dict:
 
 
 @functools.lru_cache(maxsize=8)
-def _slsqp_functions(structure, objective: str):
-    """(f and ∇f, g and ∂g/∂v) of (v, fixed, bounds, scale): two programs, jitted once per problem
-    structure. SLSQP asks for a value and then its derivative at the same point, so each pair
-    comes from one call (``_at_last_point``)."""
+def _slsqp_program(structure, objective: str):
+    """(v, fixed, bounds, scale) → ([f, g], their Jacobian): f and the constraints g (≥ 0 where
+    met) with their derivatives from one forward-mode pass, jitted once per problem structure
+    (one program: two, for f and for g, compiled 1.9 s against 1.1). SLSQP asks for a value and
+    then its derivative at the same point, so each pair comes from one call (``_at_last_point``)."""
     import jax
     import jax.numpy as jnp
 
     logs = [a.scale == "log" for a in structure.free]
 
-    def outputs(v, fixed):
-        return structure.evaluate({a.name: jnp.exp(v[k]) if lg else v[k]
-                                   for k, (a, lg) in enumerate(zip(structure.free, logs))}, fixed)
+    def f_and_g(v, fixed, bounds, scale):
+        out = structure.evaluate({a.name: jnp.exp(v[k]) if lg else v[k]
+                                  for k, (a, lg) in enumerate(zip(structure.free, logs))}, fixed)
+        values = jnp.concatenate([(out[objective] / scale)[None], -structure.constraint_values(out, bounds)])
+        return values, values
 
-    def f(v, fixed, bounds, scale):
-        return outputs(v, fixed)[objective] / scale
+    def values_and_jacobian(*args):
+        jacobian, values = jax.jacfwd(f_and_g, has_aux=True)(*args)
+        return values, jacobian
 
-    def g(v, fixed, bounds, scale):
-        g_v = -structure.constraint_values(outputs(v, fixed), bounds)
-        return g_v, g_v
-
-    def g_and_jacobian(*args):
-        jacobian, g_v = jax.jacfwd(g, has_aux=True)(*args)
-        return g_v, jacobian
-
-    return jax.jit(jax.value_and_grad(f)), jax.jit(g_and_jacobian)
+    return jax.jit(values_and_jacobian)
 
 
 def _at_last_point(fn, args):
@@ -216,20 +212,19 @@ def slsqp(problem_spec: dict, objective: str, starts: np.ndarray):
     bounds = jnp.asarray(problem.bound_values, jnp.float64)
     box = [(math.log(a.low), math.log(a.high)) if a.scale == "log" else (a.low, a.high)
            for a in problem.structure.free]
-    f_and_grad, g_and_jacobian = _slsqp_functions(problem.structure, objective)
+    program = _slsqp_program(problem.structure, objective)
     lo = np.array([b[0] for b in box])
     hi = np.array([b[1] for b in box])
-    scale = abs(float(f_and_grad(jnp.asarray((lo + hi) / 2), fixed, bounds, jnp.float64(1.0))[0])) or 1.0
+    scale = abs(float(program(jnp.asarray((lo + hi) / 2), fixed, bounds, jnp.float64(1.0))[0][0])) or 1.0
     args = (fixed, bounds, jnp.float64(scale))
     results = []
     for u in starts:
-        f = _at_last_point(f_and_grad, args)
-        g = _at_last_point(g_and_jacobian, args)
-        res = minimize(lambda v: float(f(v)[0]), lo + u * (hi - lo), jac=lambda v: f(v)[1],
+        at = _at_last_point(program, args)  # (values, Jacobian): row 0 is f, the others g
+        res = minimize(lambda v: float(at(v)[0][0]), lo + u * (hi - lo), jac=lambda v: at(v)[1][0],
                        method="SLSQP", bounds=box,
-                       constraints=[{"type": "ineq", "fun": lambda v: g(v)[0], "jac": lambda v: g(v)[1]}],
+                       constraints=[{"type": "ineq", "fun": lambda v: at(v)[0][1:], "jac": lambda v: at(v)[1][1:]}],
                        options={"maxiter": 500, "ftol": 1e-14})
-        results.append((res, float(res.fun) * scale, max(0.0, float(-np.min(g(res.x)[0])))))
+        results.append((res, float(res.fun) * scale, max(0.0, float(-np.min(at(res.x)[0][1:], initial=0.0)))))
     return results
 
 

@@ -50,12 +50,13 @@ def to_z(u):
 
 @functools.lru_cache(maxsize=16)
 def compiled_solver(structure: Structure, st: OptimizeSettings):
-    """(objectives at z, solver over runs, outputs at x): jitted once per problem structure and
+    """(solver over runs, outputs and constraints at x): jitted once per problem structure and
     settings (both frozen dataclasses: every field is part of the cache key).
 
     The solver returns, per run, (z, scalarized value, constraints g, signed objectives,
     ∇value, ∂g/∂z) at the final point. Each function compiles once per leading (run)
-    dimension, so a caller keeps that dimension the same across its calls."""
+    dimension, so a caller keeps that dimension the same across its calls (the objectives
+    at the starts come from ``evaluate`` too: a program of their own cost 0.6 s of compile)."""
     import jax
     import jax.numpy as jnp
     import optax
@@ -66,9 +67,6 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
     # next multipliers: a constant step leaves iterates hovering ±lr around the optimum.
     schedule = optax.cosine_decay_schedule(st.learning_rate, st.inner, alpha=1e-3)
     solver = optax.adam(schedule) if st.solver == "adam" else optax.lbfgs()
-
-    def objectives_at(z, fixed):
-        return structure.objective_values(structure.evaluate(to_x(structure, z), fixed))
 
     # whole-number margins (Output.discrete) are met by rounding the integer variables after the
     # descent; during it they read as slack, so their comb of feasible points does not pin z
@@ -137,11 +135,15 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
         last_ok = (violation <= st.tolerance) & (value <= best_value + 1e-3 * jnp.maximum(1.0, jnp.abs(best_value)))
         z = jnp.where(last_ok | ~jnp.isfinite(best_value), z, best_z)
 
-        def value_and_constraints(zz):  # one forward and one reverse pass give ∇value and ∂g/∂z
+        def value_and_constraints(zz):
             value, (g, f) = parts(zz)
             return jnp.concatenate([value[None], g]), (value, g, f)
 
-        jacobian, (value, g, f) = jax.jacrev(value_and_constraints, has_aux=True)(z)
+        # ∇value and ∂g/∂z in one pass of the model: forward mode (one tangent per variable) when
+        # the variables are no more than the outputs, as they usually are; it also compiles
+        # faster than reverse mode (bench problem, 4 variables, 8 outputs: 2.8 against 3.2 s)
+        jacobian_of = jax.jacfwd if z.shape[-1] <= 1 + n_g else jax.jacrev
+        jacobian, (value, g, f) = jacobian_of(value_and_constraints, has_aux=True)(z)
         return z, value, g, f, jacobian[0], jacobian[1:]
 
     def evaluate(x, fixed, bounds):
@@ -149,8 +151,7 @@ def compiled_solver(structure: Structure, st: OptimizeSettings):
         return out, structure.constraint_values(out, bounds)
 
     plan = (structure, st)
-    return (program_cache.ExportedFunction("optimizer.objectives", objectives_at, plan),
-            program_cache.ExportedFunction("optimizer.solve", jax.vmap(run, in_axes=(0, 0, None)), plan),
+    return (program_cache.ExportedFunction("optimizer.solve", jax.vmap(run, in_axes=(0, 0, None)), plan),
             program_cache.ExportedFunction("optimizer.evaluate", evaluate, plan))
 
 

@@ -95,7 +95,7 @@ def _solve(problem: Problem, st: OptimizeSettings, progress: bool = False, start
     structure = problem.structure
     dtype = jnp.float64 if structure.dtype == "float64" else jnp.float32
     m = len(structure.objectives)
-    objectives_at, solve_all, evaluate = compiled_solver(structure, st)
+    solve_all, evaluate = compiled_solver(structure, st)
     fixed = problem.fixed_arrays(dtype)
     bounds = jnp.asarray(problem.bound_values, dtype)
     u_starts = qmc.Sobol(len(structure.free), scramble=True, seed=st.seed).random(st.starts)
@@ -108,9 +108,15 @@ def _solve(problem: Problem, st: OptimizeSettings, progress: bool = False, start
             weights = weights / weights.sum(axis=1, keepdims=True)
     else:
         weights = np.ones((1, 1))
-    # every compiled call gets the same number of rows (padded, then sliced), so each of the
-    # three programs compiles once, not once per call
+    # every call of the solve gets the same number of rows (padded, then sliced), and every call
+    # of evaluate one row per run, so each of the two programs compiles once, not once per call
     rows = max(len(weights), m if m > 1 else 1) * st.starts
+    n_runs = len(weights) * st.starts
+
+    def objectives_at(z):  # signed objectives at z (rows), by evaluate on one row per run
+        x = to_x(structure, jnp.asarray(z[np.arange(n_runs) % len(z)], dtype))
+        out, _ = evaluate(x, fixed, bounds)
+        return np.asarray(structure.objective_values(out), float)[: len(z)]
 
     def padded(fn, row_args, *rest):
         n = len(row_args[0])
@@ -129,7 +135,7 @@ def _solve(problem: Problem, st: OptimizeSettings, progress: bool = False, start
     # normalisation: the range of each objective over the starts, from a utopia point one
     # range below the best start (so wₖf̃ₖ > 0 where optima beat every start)
     phase("compiling and normalising")
-    (f0,) = padded(objectives_at, (z_starts,), fixed)
+    f0 = objectives_at(z_starts)
     ideal, span = _normalisation(f0, margin=1.0)
     if m > 1:
         # payoff table: solve each objective alone, then normalise between the ideal point

@@ -59,8 +59,9 @@ else:
     spec = parse_spec({"model": {"name": "seed000"}, "axes": {"nu": {"low": 1e8, "high": 2e9}},
                        "objectives": {"t_train": "min"}})
     problem = Problem.from_spec(spec)
-    objectives_at = compiled_solver(problem.structure, OptimizeSettings())[0]
-    objectives_at(jax.numpy.zeros((1, 1)), problem.fixed_arrays(jax.numpy.float32))
+    evaluate = compiled_solver(problem.structure, OptimizeSettings())[1]
+    evaluate({"nu": jax.numpy.ones(1)}, problem.fixed_arrays(jax.numpy.float32),
+             jax.numpy.asarray(problem.bound_values, jax.numpy.float32))
 print(jax.config.jax_compilation_cache_dir)
 """
     env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_COMPILATION_CACHE")}

@@ -35,7 +35,7 @@ def test_the_solve_returns_value_constraints_and_derivatives_of_its_final_point(
     with jax.enable_x64(True), jax.numpy_dtype_promotion("standard"):  # as explorer.optimize runs it (optax)
         spec = load_spec(raw)
         problem = optimization_problem(spec)
-        _, solve, _ = compiled_solver(problem.structure, parse_settings(spec.raw, 1))
+        solve, _ = compiled_solver(problem.structure, parse_settings(spec.raw, 1))
         z0 = jnp.asarray([[-1.0, 0.5], [0.3, -2.0], [1.5, 1.5], [0.0, 0.0]])
         values = (problem.fixed_arrays(jnp.float64), jnp.zeros((0,)), jnp.zeros(1), jnp.ones(1))  # ideal 0, span 1
         z, value, g, f, grad, jac = (np.asarray(a) for a in solve(z0, jnp.ones((4, 1)), values))
